@@ -1,0 +1,68 @@
+//! sealdrop-core: the part of sealdrop that must be exactly right.
+//!
+//! The report model and its validation, the bundle format (an uncompressed, deterministic POSIX
+//! tar of `report.json`, `report.md` and `attachments/…`), sealing that bundle with age, and the
+//! widget's configuration schema. It has no web dependencies, so `cargo test -p sealdrop-core`
+//! exercises all of it natively in milliseconds; the widget and the receiver build on it.
+
+mod bundle;
+mod config;
+mod filename;
+mod recipients;
+mod report;
+mod seal;
+mod severity;
+mod tar;
+mod target;
+mod validate;
+
+pub use bundle::{render_markdown, write_bundle, BUNDLE_JSON, BUNDLE_MD};
+pub use config::{Config, ConfigError, Theme, VulnType, DEFAULT_TYPES};
+pub use filename::safe_file_name;
+pub use recipients::{fingerprint, parse_recipients, RecipientError, RecipientProblem, Recipients};
+pub use report::{
+    Affected, AttachmentMeta, Credit, Draft, DraftAttachment, Policy, Report, Reporter, Severity,
+    TypeRef, SCHEMA,
+};
+pub use seal::{seal, SealError};
+pub use severity::{score_vector, CvssError, Score};
+pub use target::{check_target, TargetError};
+pub use validate::{validate, FieldError, Limits, Problem, ValidationErrors};
+
+/// A random version-4 UUID, as the report id and the delivery's `Idempotency-Key`.
+///
+/// # Errors
+/// Fails only when the platform has no randomness source.
+pub fn new_uuid() -> Result<String, getrandom::Error> {
+    let mut b = [0u8; 16];
+    getrandom::getrandom(&mut b)?;
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex(&b);
+    Ok(format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    ))
+}
+
+/// Lower-case hex of bytes (digests, receipts).
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}
+
+/// SHA-256 of bytes as lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex(&sha2::Sha256::digest(bytes))
+}
+pub use validate::{email_shape_ok, human_bytes};

@@ -1,0 +1,50 @@
+//! Sealing a report: the bundle is written straight into age's stream writer, so attachment
+//! bytes are never copied into an intermediate plaintext buffer.
+
+use std::fmt;
+use std::io::Write;
+
+use crate::bundle::write_bundle;
+use crate::recipients::Recipients;
+use crate::report::Report;
+
+/// Why sealing failed. Deliberately coarse: formatting age's own errors would pull its
+/// translation tables into the wasm (TOOLCHAIN.md measured 68 KB brotli).
+#[derive(Debug)]
+pub enum SealError {
+    /// age refused the recipient set (e.g. incompatible recipient types).
+    Recipients,
+    /// Writing failed (out of memory, or the bytes did not match the report).
+    Write(std::io::Error),
+}
+
+impl fmt::Display for SealError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SealError::Recipients => f.write_str(
+                "these recipients cannot be combined in one age file: use recipients of one kind",
+            ),
+            SealError::Write(e) => write!(f, "could not write the sealed report: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for SealError {}
+
+/// Seals `report` (with `files[i]` the bytes of `report.attachments[i]`) to every recipient,
+/// writing the binary age file to `out`, and returns `out`.
+///
+/// # Errors
+/// [`SealError`] when age refuses the recipients or writing fails.
+pub fn seal<W: Write>(
+    recipients: &Recipients,
+    report: &Report,
+    files: &[&[u8]],
+    out: W,
+) -> Result<W, SealError> {
+    let enc =
+        age::Encryptor::with_recipients(recipients.iter()).map_err(|_| SealError::Recipients)?;
+    let stream = enc.wrap_output(out).map_err(SealError::Write)?;
+    let stream = write_bundle(report, files, stream).map_err(SealError::Write)?;
+    stream.finish().map_err(SealError::Write)
+}

@@ -1,0 +1,82 @@
+//! CVSS vectors, validated and scored by the RustSec `cvss` crate.
+
+use std::str::FromStr;
+
+/// A vector's base score and qualitative rating.
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub struct Score {
+    pub score: f64,
+    pub rating: &'static str,
+}
+
+/// Why a CVSS vector was refused.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum CvssError {
+    /// Not `CVSS:3.1/…` or `CVSS:4.0/…`.
+    UnsupportedVersion,
+    /// The right prefix, but a metric is missing, unknown or has an invalid value.
+    InvalidMetrics,
+}
+
+/// Validates a CVSS v3.1 or v4.0 vector and scores it.
+///
+/// # Errors
+/// [`CvssError`] says whether the version or the metrics are wrong.
+pub fn score_vector(vector: &str) -> Result<Score, CvssError> {
+    let v = vector.trim();
+    if !(v.starts_with("CVSS:3.1/") || v.starts_with("CVSS:4.0/")) {
+        return Err(CvssError::UnsupportedVersion);
+    }
+    // The cvss crate scores a v3 vector with missing base metrics as 0.0; a report's score
+    // must come from a complete vector.
+    if v.starts_with("CVSS:3.1/") {
+        let keys: Vec<&str> = v.split('/').skip(1).filter_map(|m| m.split(':').next()).collect();
+        let complete = ["AV", "AC", "PR", "UI", "S", "C", "I", "A"]
+            .iter()
+            .all(|k| keys.iter().filter(|x| *x == k).count() == 1);
+        if !complete {
+            return Err(CvssError::InvalidMetrics);
+        }
+    }
+    let parsed = cvss::Cvss::from_str(v).map_err(|_| CvssError::InvalidMetrics)?;
+    Ok(Score {
+        score: parsed.score(),
+        rating: parsed.severity().as_str(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scores_v31_and_v40() {
+        let s = score_vector("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H").unwrap();
+        assert_eq!((s.score, s.rating), (9.8, "critical"));
+        let s = score_vector("CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N").unwrap();
+        assert_eq!((s.score, s.rating), (6.1, "medium"));
+        let s = score_vector("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H")
+            .unwrap();
+        assert_eq!((s.score, s.rating), (10.0, "critical"));
+    }
+
+    #[test]
+    fn refuses_old_versions_and_bad_metrics() {
+        assert_eq!(
+            score_vector("AV:N/AC:L/Au:N/C:P/I:P/A:P"),
+            Err(CvssError::UnsupportedVersion)
+        );
+        assert_eq!(
+            score_vector("CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"),
+            Err(CvssError::UnsupportedVersion)
+        );
+        assert_eq!(
+            score_vector("CVSS:3.1/AV:X/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"),
+            Err(CvssError::InvalidMetrics)
+        );
+        assert_eq!(
+            score_vector("CVSS:3.1/AV:N"),
+            Err(CvssError::InvalidMetrics)
+        );
+    }
+}

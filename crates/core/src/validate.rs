@@ -1,0 +1,357 @@
+//! Turns a [`Draft`] into a [`Report`], or says everything that is wrong with it at once.
+
+use std::fmt;
+
+use crate::filename::{dedupe, safe_file_name};
+use crate::report::{
+    AttachmentMeta, Credit, Draft, Policy, Report, Reporter, Severity, TypeRef, SCHEMA,
+};
+use crate::severity::{score_vector, CvssError};
+use crate::target::{check_target, TargetError};
+
+pub const MAX_TITLE: usize = 200;
+pub const MAX_TEXT: usize = 100_000;
+pub const MAX_SHORT: usize = 200;
+pub const MAX_TYPE_ID: usize = 64;
+
+/// Attachment limits; the vendor's config may change them.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Limits {
+    pub max_attachments: usize,
+    pub max_attachment_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_attachments: 10,
+            max_attachment_bytes: 25 * 1024 * 1024,
+        }
+    }
+}
+
+/// What is wrong with one field.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Problem {
+    Required,
+    TooLong {
+        max: usize,
+    },
+    /// A line break in a one-line field.
+    MultiLine,
+    /// A type id with spaces or control characters.
+    BadTypeId,
+    Target(TargetError),
+    Cvss(CvssError),
+    EmailShape,
+    CreditNeedsName,
+    CreditNeedsHandle,
+    TooManyFiles {
+        max: usize,
+    },
+    TooLarge {
+        max_bytes: u64,
+    },
+    PolicyNotAccepted,
+}
+
+impl Problem {
+    /// What happened and what to do, in English.
+    pub fn message(&self) -> String {
+        match self {
+            Problem::Required => "This is required. Please fill it in.".into(),
+            Problem::TooLong { max } => format!("This is too long: keep it to {max} characters."),
+            Problem::MultiLine => "Keep this to one line.".into(),
+            Problem::BadTypeId => {
+                "Use an id without spaces, like CWE-79, or choose a kind from the list.".into()
+            }
+            Problem::Target(TargetError::Empty) => "Enter a URL or the name of an asset.".into(),
+            Problem::Target(TargetError::TooLong) => "This URL is too long: shorten it.".into(),
+            Problem::Target(TargetError::UnsupportedScheme) => {
+                "Only http:// and https:// URLs are accepted; describe other targets by name.".into()
+            }
+            Problem::Target(TargetError::Credentials) => {
+                "Remove the user name and password from this URL; never send credentials in a report field.".into()
+            }
+            Problem::Target(TargetError::MalformedUrl) => {
+                "This URL does not parse: check the host name and port, and remove spaces.".into()
+            }
+            Problem::Target(TargetError::ControlCharacters) => {
+                "Remove the invisible control characters from this name.".into()
+            }
+            Problem::Cvss(CvssError::UnsupportedVersion) => {
+                "Use a CVSS v3.1 or v4.0 vector starting with CVSS:3.1/ or CVSS:4.0/, or leave it empty.".into()
+            }
+            Problem::Cvss(CvssError::InvalidMetrics) => {
+                "This CVSS vector has a missing, unknown or invalid metric: check it in a CVSS calculator.".into()
+            }
+            Problem::EmailShape => "This does not look like an email address (name@example.com).".into(),
+            Problem::CreditNeedsName => "To be credited by name, enter your name.".into(),
+            Problem::CreditNeedsHandle => "To be credited by handle, enter your handle.".into(),
+            Problem::TooManyFiles { max } => format!("At most {max} files can be attached: remove some."),
+            Problem::TooLarge { max_bytes } => format!(
+                "Attachments may total at most {}: remove or compress some.",
+                human_bytes(*max_bytes)
+            ),
+            Problem::PolicyNotAccepted => "Please read the disclosure policy and confirm it.".into(),
+        }
+    }
+}
+
+/// Bytes for people: `25 MB`, `512 KB`, `10 bytes`.
+pub fn human_bytes(n: u64) -> String {
+    const MB: u64 = 1024 * 1024;
+    if n >= MB && n % MB == 0 {
+        format!("{} MB", n / MB)
+    } else if n >= MB {
+        format!("{:.1} MB", n as f64 / MB as f64)
+    } else if n >= 1024 {
+        format!("{} KB", n / 1024)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+/// One field's problem. `field` is a stable path: `title`, `affected.0`, `reporter.email`,
+/// `attachments.2`, …, which the widget uses to place the message and move focus.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct FieldError {
+    pub field: String,
+    pub problem: Problem,
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.problem.message())
+    }
+}
+
+/// Every problem found, in form order.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct ValidationErrors(pub Vec<FieldError>);
+
+impl ValidationErrors {
+    /// The problem of one field, if any.
+    pub fn get(&self, field: &str) -> Option<&Problem> {
+        self.0.iter().find(|e| e.field == field).map(|e| &e.problem)
+    }
+}
+
+impl fmt::Display for ValidationErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ValidationErrors {}
+
+struct Checker(Vec<FieldError>);
+
+impl Checker {
+    fn push(&mut self, field: impl Into<String>, problem: Problem) {
+        self.0.push(FieldError {
+            field: field.into(),
+            problem,
+        });
+    }
+
+    /// Trims; checks presence, length and (for one-line fields) line breaks.
+    fn text(&mut self, field: &str, v: &str, required: bool, max: usize, one_line: bool) -> String {
+        let t = v.trim();
+        if t.is_empty() && required {
+            self.push(field, Problem::Required);
+        } else if t.chars().count() > max {
+            self.push(field, Problem::TooLong { max });
+        } else if one_line && t.contains(['\n', '\r']) {
+            self.push(field, Problem::MultiLine);
+        }
+        t.to_string()
+    }
+}
+
+fn some(s: String) -> Option<String> {
+    (!s.is_empty()).then_some(s)
+}
+
+/// A plausible email address: one `@`, something before it, a dotted domain after, no spaces.
+pub fn email_shape_ok(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && s.len() <= 254
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "<>,;\"".contains(c))
+}
+
+/// Validates a draft. On success the report is ready to seal; on failure every problem is listed.
+///
+/// # Errors
+/// [`ValidationErrors`] naming each field that is wrong and what to do.
+pub fn validate(d: &Draft, limits: &Limits) -> Result<Report, ValidationErrors> {
+    let mut c = Checker(Vec::new());
+    let id = c.text("id", &d.id, true, MAX_SHORT, true);
+    let created_at = c.text("created_at", &d.created_at, true, MAX_SHORT, true);
+
+    let type_id = c.text("type", &d.type_id, true, MAX_TYPE_ID, true);
+    if !type_id.is_empty()
+        && type_id
+            .chars()
+            .any(|ch| ch.is_whitespace() || ch.is_control())
+    {
+        c.push("type", Problem::BadTypeId);
+    }
+    let type_name = c.text("type_name", &d.type_name, true, MAX_SHORT, true);
+    let title = c.text("title", &d.title, true, MAX_TITLE, true);
+
+    let mut affected = Vec::new();
+    for (i, t) in d.affected.iter().enumerate() {
+        if t.trim().is_empty() {
+            continue;
+        }
+        match check_target(t) {
+            Ok(a) => affected.push(a),
+            Err(e) => c.push(format!("affected.{i}"), Problem::Target(e)),
+        }
+    }
+    if affected.is_empty() && !c.0.iter().any(|e| e.field.starts_with("affected.")) {
+        c.push("affected", Problem::Required);
+    }
+
+    let prerequisites = c.text("prerequisites", &d.prerequisites, false, MAX_TEXT, false);
+    let steps = c.text("steps", &d.steps, true, MAX_TEXT, false);
+    let impact = c.text("impact", &d.impact, true, MAX_TEXT, false);
+
+    let vector = d.cvss.trim();
+    let severity = if vector.is_empty() {
+        None
+    } else {
+        match score_vector(vector) {
+            Ok(s) => Some(Severity {
+                vector: vector.to_string(),
+                score: s.score,
+                rating: s.rating.to_string(),
+            }),
+            Err(e) => {
+                c.push("cvss", Problem::Cvss(e));
+                None
+            }
+        }
+    };
+
+    let name = c.text("reporter.name", &d.reporter_name, false, MAX_SHORT, true);
+    let handle = c.text(
+        "reporter.handle",
+        &d.reporter_handle,
+        false,
+        MAX_SHORT,
+        true,
+    );
+    let email = c.text("reporter.email", &d.reporter_email, false, MAX_SHORT, true);
+    if !email.is_empty() && !email_shape_ok(&email) {
+        c.push("reporter.email", Problem::EmailShape);
+    }
+    match d.credit {
+        Credit::Name if name.is_empty() => c.push("reporter.name", Problem::CreditNeedsName),
+        Credit::Handle if handle.is_empty() => {
+            c.push("reporter.handle", Problem::CreditNeedsHandle)
+        }
+        _ => {}
+    }
+    let reporter = if name.is_empty() && handle.is_empty() && email.is_empty() {
+        (d.credit != Credit::Anonymous).then(|| Reporter {
+            credit: d.credit,
+            ..Reporter::default()
+        })
+    } else {
+        Some(Reporter {
+            name: some(name),
+            handle: some(handle),
+            email: some(email),
+            credit: d.credit,
+        })
+    };
+
+    let mut attachments = Vec::new();
+    if d.attachments.len() > limits.max_attachments {
+        c.push(
+            "attachments",
+            Problem::TooManyFiles {
+                max: limits.max_attachments,
+            },
+        );
+    }
+    let total: u64 = d.attachments.iter().map(|a| a.bytes.len() as u64).sum();
+    if total > limits.max_attachment_bytes {
+        c.push(
+            "attachments",
+            Problem::TooLarge {
+                max_bytes: limits.max_attachment_bytes,
+            },
+        );
+    }
+    let mut names: Vec<String> = Vec::new();
+    for a in &d.attachments {
+        let name = dedupe(safe_file_name(&a.name), &names);
+        names.push(name.clone());
+        let media_type = if a.media_type.trim().is_empty() || a.media_type.len() > 255 {
+            "application/octet-stream".to_string()
+        } else {
+            a.media_type.trim().to_string()
+        };
+        attachments.push(AttachmentMeta {
+            path: format!("attachments/{name}"),
+            name,
+            size: a.bytes.len() as u64,
+            sha256: crate::sha256_hex(&a.bytes),
+            media_type,
+        });
+    }
+
+    let policy_url = d.policy_url.trim();
+    let accepted = d.policy_accepted_at.trim();
+    let policy = if policy_url.is_empty() {
+        None
+    } else if accepted.is_empty() {
+        c.push("policy", Problem::PolicyNotAccepted);
+        None
+    } else {
+        Some(Policy {
+            url: policy_url.to_string(),
+            accepted_at: accepted.to_string(),
+        })
+    };
+
+    if !c.0.is_empty() {
+        return Err(ValidationErrors(c.0));
+    }
+    Ok(Report {
+        schema: SCHEMA.to_string(),
+        id,
+        created_at,
+        kind: TypeRef {
+            id: type_id,
+            name: type_name,
+        },
+        title,
+        affected,
+        prerequisites: some(prerequisites),
+        steps,
+        impact,
+        severity,
+        reporter,
+        attachments,
+        policy,
+    })
+}
