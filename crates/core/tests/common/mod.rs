@@ -40,7 +40,7 @@ pub fn tagpq_recipient() -> String {
 
 /// Bech32 (BIP 173) without its 90-character limit, as age uses it; the `bech32` crate
 /// refuses strings as long as a post-quantum key.
-fn bech32(hrp: &str, data: &[u8]) -> String {
+pub fn bech32(hrp: &str, data: &[u8]) -> String {
     const CHARSET: &[u8; 32] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
     const GEN: [u32; 5] = [0x3b6a_57b2, 0x2650_8e6d, 0x1ea1_19fa, 0x3d42_33dd, 0x2a14_62b3];
     let mut words = Vec::new();
