@@ -226,7 +226,11 @@ pub fn parse_recipients<S: AsRef<str>>(list: &[S]) -> Result<Recipients, Vec<Rec
             }),
         }
     }
-    let pq = out.strings.iter().filter(|s| s.starts_with("age1tagpq1")).count();
+    let pq = out
+        .strings
+        .iter()
+        .filter(|s| s.starts_with("age1tagpq1"))
+        .count();
     if errors.is_empty() && pq > 0 && pq < out.strings.len() {
         errors.push(RecipientError {
             index: None,

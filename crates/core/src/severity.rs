@@ -30,7 +30,11 @@ pub fn score_vector(vector: &str) -> Result<Score, CvssError> {
     // The cvss crate scores a v3 vector with missing base metrics as 0.0; a report's score
     // must come from a complete vector.
     if v.starts_with("CVSS:3.1/") {
-        let keys: Vec<&str> = v.split('/').skip(1).filter_map(|m| m.split(':').next()).collect();
+        let keys: Vec<&str> = v
+            .split('/')
+            .skip(1)
+            .filter_map(|m| m.split(':').next())
+            .collect();
         let complete = ["AV", "AC", "PR", "UI", "S", "C", "I", "A"]
             .iter()
             .all(|k| keys.iter().filter(|x| *x == k).count() == 1);

@@ -131,13 +131,16 @@ mod tests {
     fn refusals() {
         assert_eq!(check_target("  ").err(), Some(TargetError::Empty));
         assert_eq!(
-            check_target("ftp://example.com/").err(), Some(TargetError::UnsupportedScheme)
+            check_target("ftp://example.com/").err(),
+            Some(TargetError::UnsupportedScheme)
         );
         assert_eq!(
-            check_target("javascript://%0aalert(1)").err(), Some(TargetError::UnsupportedScheme)
+            check_target("javascript://%0aalert(1)").err(),
+            Some(TargetError::UnsupportedScheme)
         );
         assert_eq!(
-            check_target("https://admin:hunter2@example.com/").err(), Some(TargetError::Credentials)
+            check_target("https://admin:hunter2@example.com/").err(),
+            Some(TargetError::Credentials)
         );
         for bad in [
             "https://",
@@ -148,15 +151,18 @@ mod tests {
             "https://a..b/",
         ] {
             assert_eq!(
-                check_target(bad).err(), Some(TargetError::MalformedUrl),
+                check_target(bad).err(),
+                Some(TargetError::MalformedUrl),
                 "{bad}"
             );
         }
         assert_eq!(
-            check_target("a\u{7}b").err(), Some(TargetError::ControlCharacters)
+            check_target("a\u{7}b").err(),
+            Some(TargetError::ControlCharacters)
         );
         assert_eq!(
-            check_target(&"a".repeat(3000)).err(), Some(TargetError::TooLong)
+            check_target(&"a".repeat(3000)).err(),
+            Some(TargetError::TooLong)
         );
     }
 }

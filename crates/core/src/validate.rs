@@ -101,7 +101,7 @@ impl Problem {
 /// Bytes for people: `25 MB`, `512 KB`, `10 bytes`.
 pub fn human_bytes(n: u64) -> String {
     const MB: u64 = 1024 * 1024;
-    if n >= MB && n % MB == 0 {
+    if n >= MB && n.is_multiple_of(MB) {
         format!("{} MB", n / MB)
     } else if n >= MB {
         format!("{:.1} MB", n as f64 / MB as f64)

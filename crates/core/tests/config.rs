@@ -1,4 +1,5 @@
 //! The config schema: from JSON and from attributes, with a clear error for every broken value.
+#![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -16,17 +17,26 @@ fn errs_json(v: serde_json::Value) -> Vec<(String, String)> {
 }
 
 fn attrs(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+        .collect()
 }
 
 #[test]
 fn minimal_and_full_json() {
     let (_, x) = x25519();
-    let c = Config::from_json(&serde_json::json!({"recipients": [x], "endpoint": "/v1/reports"}).to_string()).unwrap();
-    assert_eq!(c.recipients, [x.clone()]);
+    let c = Config::from_json(
+        &serde_json::json!({"recipients": [x], "endpoint": "/v1/reports"}).to_string(),
+    )
+    .unwrap();
+    assert_eq!(c.recipients, std::slice::from_ref(&x));
     assert_eq!(c.types.len(), 15);
     assert_eq!(c.types[0].id, "CWE-79");
-    assert_eq!((c.limits.max_attachments, c.limits.max_attachment_bytes), (10, 25 * 1024 * 1024));
+    assert_eq!(
+        (c.limits.max_attachments, c.limits.max_attachment_bytes),
+        (10, 25 * 1024 * 1024)
+    );
     assert_eq!((c.lang.as_str(), c.theme), ("en", Theme::Auto));
 
     let full = serde_json::json!({
@@ -45,7 +55,10 @@ fn minimal_and_full_json() {
         "theme": "dark"
     });
     let c = Config::from_json(&full.to_string()).unwrap();
-    assert_eq!(c.types.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), ["ACME-1", "CWE-79"]);
+    assert_eq!(
+        c.types.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(),
+        ["ACME-1", "CWE-79"]
+    );
     assert_eq!(c.assets.len(), 2);
     assert_eq!(c.limits.max_attachments, 3);
     assert_eq!(c.theme, Theme::Dark);
@@ -60,23 +73,91 @@ fn every_broken_value_is_named() {
     let (id, x) = x25519();
     let secret = identity_text(&id);
     let cases: Vec<(serde_json::Value, &str, &str)> = vec![
-        (serde_json::json!({"endpoint": "/r"}), "recipients", "no age recipient"),
-        (serde_json::json!({"recipients": ["age1nope"], "endpoint": "/r"}), "recipients", "checksum"),
-        (serde_json::json!({"recipients": [secret.trim()], "endpoint": "/r"}), "recipients", "PRIVATE key"),
-        (serde_json::json!({"recipients": [x], "endpoint": "http://example.com/r"}), "endpoint", "https://"),
-        (serde_json::json!({"recipients": [x]}), "endpoint", "missing"),
-        (serde_json::json!({"recipients": [x], "endpoint": "/r", "colour": "red"}), "colour", "unknown setting"),
-        (serde_json::json!({"recipients": [x], "endpoint": "/r", "policy_url": "javascript:alert(1)"}), "policy_url", "https://"),
-        (serde_json::json!({"recipients": [x], "endpoint": "/r", "contact_email": "security"}), "contact_email", "email address"),
-        (serde_json::json!({"recipients": [x], "endpoint": "/r", "max_attachments": -1}), "max_attachments", "whole number"),
-        (serde_json::json!({"recipients": [x], "endpoint": "/r", "max_attachment_bytes": 0}), "max_attachment_bytes", "whole number"),
-        (serde_json::json!({"recipients": [x], "endpoint": "/r", "theme": "neon"}), "theme", "auto, light or dark"),
-        (serde_json::json!({"recipients": [x], "endpoint": "/r", "lang": "english!"}), "lang", "language tag"),
-        (serde_json::json!({"recipients": [x], "endpoint": "/r", "types": []}), "types", "at least one"),
-        (serde_json::json!({"recipients": [x], "endpoint": "/r", "types": [{"id": "A B", "name": "x"}]}), "types", "without spaces"),
-        (serde_json::json!({"recipients": [x], "endpoint": "/r", "types": "xss"}), "types", "list of"),
-        (serde_json::json!({"recipients": [x], "endpoint": "/r", "org": 5}), "org", "string"),
-        (serde_json::json!({"recipients": [x], "endpoint": "/r", "subject_tag": "a\nb"}), "subject_tag", "one line"),
+        (
+            serde_json::json!({"endpoint": "/r"}),
+            "recipients",
+            "no age recipient",
+        ),
+        (
+            serde_json::json!({"recipients": ["age1nope"], "endpoint": "/r"}),
+            "recipients",
+            "checksum",
+        ),
+        (
+            serde_json::json!({"recipients": [secret.trim()], "endpoint": "/r"}),
+            "recipients",
+            "PRIVATE key",
+        ),
+        (
+            serde_json::json!({"recipients": [x], "endpoint": "http://example.com/r"}),
+            "endpoint",
+            "https://",
+        ),
+        (
+            serde_json::json!({"recipients": [x]}),
+            "endpoint",
+            "missing",
+        ),
+        (
+            serde_json::json!({"recipients": [x], "endpoint": "/r", "colour": "red"}),
+            "colour",
+            "unknown setting",
+        ),
+        (
+            serde_json::json!({"recipients": [x], "endpoint": "/r", "policy_url": "javascript:alert(1)"}),
+            "policy_url",
+            "https://",
+        ),
+        (
+            serde_json::json!({"recipients": [x], "endpoint": "/r", "contact_email": "security"}),
+            "contact_email",
+            "email address",
+        ),
+        (
+            serde_json::json!({"recipients": [x], "endpoint": "/r", "max_attachments": -1}),
+            "max_attachments",
+            "whole number",
+        ),
+        (
+            serde_json::json!({"recipients": [x], "endpoint": "/r", "max_attachment_bytes": 0}),
+            "max_attachment_bytes",
+            "whole number",
+        ),
+        (
+            serde_json::json!({"recipients": [x], "endpoint": "/r", "theme": "neon"}),
+            "theme",
+            "auto, light or dark",
+        ),
+        (
+            serde_json::json!({"recipients": [x], "endpoint": "/r", "lang": "english!"}),
+            "lang",
+            "language tag",
+        ),
+        (
+            serde_json::json!({"recipients": [x], "endpoint": "/r", "types": []}),
+            "types",
+            "at least one",
+        ),
+        (
+            serde_json::json!({"recipients": [x], "endpoint": "/r", "types": [{"id": "A B", "name": "x"}]}),
+            "types",
+            "without spaces",
+        ),
+        (
+            serde_json::json!({"recipients": [x], "endpoint": "/r", "types": "xss"}),
+            "types",
+            "list of",
+        ),
+        (
+            serde_json::json!({"recipients": [x], "endpoint": "/r", "org": 5}),
+            "org",
+            "string",
+        ),
+        (
+            serde_json::json!({"recipients": [x], "endpoint": "/r", "subject_tag": "a\nb"}),
+            "subject_tag",
+            "one line",
+        ),
     ];
     for (json, setting, needle) in cases {
         let errs = errs_json(json.clone());
@@ -84,7 +165,10 @@ fn every_broken_value_is_named() {
             errs.iter().any(|(s, m)| s == setting && m.contains(needle)),
             "{json}: expected {setting} mentioning {needle:?}, got {errs:?}"
         );
-        assert!(!errs.iter().any(|(_, m)| m.contains(&secret.trim()[15..])), "secret echoed");
+        assert!(
+            !errs.iter().any(|(_, m)| m.contains(&secret.trim()[15..])),
+            "secret echoed"
+        );
     }
     let e = Config::from_json("{\"recipients\": [").err().unwrap();
     assert!(e[0].message.contains("not valid JSON"));
@@ -95,11 +179,26 @@ fn every_broken_value_is_named() {
 #[test]
 fn localhost_http_and_same_origin_paths_are_allowed() {
     let (_, x) = x25519();
-    for ep in ["http://localhost:8080/v1/reports", "http://127.0.0.1/r", "http://[::1]:9/r", "/v1/reports"] {
-        assert!(errs_json(serde_json::json!({"recipients": [x], "endpoint": ep})).is_empty(), "{ep}");
+    for ep in [
+        "http://localhost:8080/v1/reports",
+        "http://127.0.0.1/r",
+        "http://[::1]:9/r",
+        "/v1/reports",
+    ] {
+        assert!(
+            errs_json(serde_json::json!({"recipients": [x], "endpoint": ep})).is_empty(),
+            "{ep}"
+        );
     }
-    for ep in ["//evil.example/r", "http://localhost.evil.example/r", "ftp://example.com"] {
-        assert!(!errs_json(serde_json::json!({"recipients": [x], "endpoint": ep})).is_empty(), "{ep}");
+    for ep in [
+        "//evil.example/r",
+        "http://localhost.evil.example/r",
+        "ftp://example.com",
+    ] {
+        assert!(
+            !errs_json(serde_json::json!({"recipients": [x], "endpoint": ep})).is_empty(),
+            "{ep}"
+        );
     }
 }
 
@@ -121,7 +220,10 @@ fn attributes() {
     ]))
     .unwrap();
     assert_eq!(c.recipients, [x.clone(), t]);
-    assert_eq!(c.policy_url.as_deref(), Some("https://example.com/security"));
+    assert_eq!(
+        c.policy_url.as_deref(),
+        Some("https://example.com/security")
+    );
     assert_eq!(c.types[1].id, "ACME-1");
     assert_eq!(c.assets, ["api.example.com", "iOS app"]);
     assert_eq!(c.limits.max_attachments, 4);
@@ -137,7 +239,13 @@ fn attributes() {
     .err()
     .unwrap();
     let settings: Vec<&str> = e.iter().map(|e| e.setting.as_str()).collect();
-    for want in ["data-endpoint", "data-policy-url", "data-max-attachments", "data-types", "data-colour"] {
+    for want in [
+        "data-endpoint",
+        "data-policy-url",
+        "data-max-attachments",
+        "data-types",
+        "data-colour",
+    ] {
         assert!(settings.contains(&want), "{want} missing from {settings:?}");
     }
 }

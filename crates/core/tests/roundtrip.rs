@@ -1,4 +1,5 @@
 //! Any valid report survives seal -> open -> untar unchanged, for every recipient type.
+#![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -88,7 +89,13 @@ impl std::fmt::Debug for Case {
             .field("title", &d.title)
             .field("affected", &d.affected)
             .field("steps", &d.steps)
-            .field("attachments", &d.attachments.iter().map(|a| (&a.name, a.bytes.len())).collect::<Vec<_>>())
+            .field(
+                "attachments",
+                &d.attachments
+                    .iter()
+                    .map(|a| (&a.name, a.bytes.len()))
+                    .collect::<Vec<_>>(),
+            )
             .finish_non_exhaustive()
     }
 }

@@ -1,4 +1,5 @@
 //! Every invalid field is named, several at once, with a message that says what to do.
+#![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -28,7 +29,10 @@ fn every_required_field_is_named_together() {
     d.steps = String::new();
     d.impact = "   ".into();
     let fields: Vec<String> = problems(&d).into_iter().map(|(f, _)| f).collect();
-    assert_eq!(fields, ["type", "type_name", "title", "affected", "steps", "impact"]);
+    assert_eq!(
+        fields,
+        ["type", "type_name", "title", "affected", "steps", "impact"]
+    );
     let errs = validate(&d, &Limits::default()).err().unwrap();
     assert_eq!(errs.get("steps"), Some(&Problem::Required));
     assert!(errs.to_string().contains("title: This is required"));
@@ -38,9 +42,15 @@ fn every_required_field_is_named_together() {
 fn title_length_and_lines() {
     let mut d = sample_draft();
     d.title = "x".repeat(201);
-    assert_eq!(problems(&d), [("title".to_string(), Problem::TooLong { max: 200 })]);
+    assert_eq!(
+        problems(&d),
+        [("title".to_string(), Problem::TooLong { max: 200 })]
+    );
     d.title = "é".repeat(200);
-    assert!(problems(&d).is_empty(), "200 characters, not bytes, are allowed");
+    assert!(
+        problems(&d).is_empty(),
+        "200 characters, not bytes, are allowed"
+    );
     d.title = "two\nlines".into();
     assert_eq!(problems(&d), [("title".to_string(), Problem::MultiLine)]);
 }
@@ -66,9 +76,18 @@ fn each_bad_target_is_named_by_position() {
     assert_eq!(
         problems(&d),
         [
-            ("affected.1".to_string(), Problem::Target(TargetError::Credentials)),
-            ("affected.2".to_string(), Problem::Target(TargetError::UnsupportedScheme)),
-            ("affected.3".to_string(), Problem::Target(TargetError::MalformedUrl)),
+            (
+                "affected.1".to_string(),
+                Problem::Target(TargetError::Credentials)
+            ),
+            (
+                "affected.2".to_string(),
+                Problem::Target(TargetError::UnsupportedScheme)
+            ),
+            (
+                "affected.3".to_string(),
+                Problem::Target(TargetError::MalformedUrl)
+            ),
         ]
     );
 }
@@ -102,13 +121,19 @@ fn reporter_and_credit() {
     let mut d = sample_draft();
     d.reporter_name = String::new();
     d.credit = Credit::Name;
-    assert_eq!(problems(&d), [("reporter.name".to_string(), Problem::CreditNeedsName)]);
+    assert_eq!(
+        problems(&d),
+        [("reporter.name".to_string(), Problem::CreditNeedsName)]
+    );
     let mut d = sample_draft();
     d.reporter_name = String::new();
     d.reporter_handle = String::new();
     d.reporter_email = String::new();
     d.credit = Credit::Anonymous;
-    assert!(validate(&d, &Limits::default()).unwrap().reporter.is_none(), "a pseudonymous report carries no reporter");
+    assert!(
+        validate(&d, &Limits::default()).unwrap().reporter.is_none(),
+        "a pseudonymous report carries no reporter"
+    );
 }
 
 #[test]
@@ -130,7 +155,10 @@ fn attachment_limits() {
     );
     d.attachments = vec![file("a", 60), file("b", 41)];
     let e = validate(&d, &limits).err().unwrap();
-    assert_eq!(e.get("attachments"), Some(&Problem::TooLarge { max_bytes: 100 }));
+    assert_eq!(
+        e.get("attachments"),
+        Some(&Problem::TooLarge { max_bytes: 100 })
+    );
     assert!(e.to_string().contains("100 bytes"));
     d.attachments = vec![file("../x.txt", 50), file("x.txt", 50)];
     let r = validate(&d, &limits).unwrap();
@@ -143,7 +171,10 @@ fn attachment_limits() {
 fn policy_must_be_accepted_when_shown() {
     let mut d = sample_draft();
     d.policy_accepted_at = String::new();
-    assert_eq!(problems(&d), [("policy".to_string(), Problem::PolicyNotAccepted)]);
+    assert_eq!(
+        problems(&d),
+        [("policy".to_string(), Problem::PolicyNotAccepted)]
+    );
     d.policy_url = String::new();
     assert!(problems(&d).is_empty());
 }
@@ -155,10 +186,16 @@ fn messages_say_what_to_do() {
         Problem::EmailShape,
         Problem::Target(TargetError::Credentials),
         Problem::TooManyFiles { max: 10 },
-        Problem::TooLarge { max_bytes: 25 * 1024 * 1024 },
+        Problem::TooLarge {
+            max_bytes: 25 * 1024 * 1024,
+        },
     ] {
         let m = p.message();
         assert!(m.ends_with('.') && m.len() > 20, "{m}");
     }
-    assert!(Problem::TooLarge { max_bytes: 25 * 1024 * 1024 }.message().contains("25 MB"));
+    assert!(Problem::TooLarge {
+        max_bytes: 25 * 1024 * 1024
+    }
+    .message()
+    .contains("25 MB"));
 }

@@ -10,7 +10,11 @@ use clap::{Parser, Subcommand};
 mod keygen;
 
 #[derive(Parser)]
-#[command(name = "sealdrop", version, about = "Receive and open sealed vulnerability reports")]
+#[command(
+    name = "sealdrop",
+    version,
+    about = "Receive and open sealed vulnerability reports"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -12,23 +12,53 @@ fn sealdrop() -> Command {
 fn identity_opens_with_go_age() {
     let dir = tempfile::tempdir().unwrap();
     let key = dir.path().join("key.txt");
-    let out = sealdrop().args(["keygen", "-o"]).arg(&key).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = sealdrop()
+        .args(["keygen", "-o"])
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let recipient = String::from_utf8(out.stdout).unwrap().trim().to_string();
-    assert!(recipient.starts_with("age1") && recipient.len() == 62, "{recipient}");
+    assert!(
+        recipient.starts_with("age1") && recipient.len() == 62,
+        "{recipient}"
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
     // age-keygen -y derives the same recipient; age round-trips a file with it.
-    let y = Command::new("age-keygen").arg("-y").arg(&key).output().expect("age-keygen: run ./scripts/test.sh");
+    let y = Command::new("age-keygen")
+        .arg("-y")
+        .arg(&key)
+        .output()
+        .expect("age-keygen: run ./scripts/test.sh");
     assert_eq!(String::from_utf8(y.stdout).unwrap().trim(), recipient);
     let plain = dir.path().join("plain");
     std::fs::write(&plain, b"hello").unwrap();
     let ct = dir.path().join("ct.age");
-    assert!(Command::new("age").args(["-r", &recipient, "-o"]).arg(&ct).arg(&plain).status().unwrap().success());
-    let d = Command::new("age").arg("-d").arg("-i").arg(&key).arg(&ct).output().unwrap();
+    assert!(Command::new("age")
+        .args(["-r", &recipient, "-o"])
+        .arg(&ct)
+        .arg(&plain)
+        .status()
+        .unwrap()
+        .success());
+    let d = Command::new("age")
+        .arg("-d")
+        .arg("-i")
+        .arg(&key)
+        .arg(&ct)
+        .output()
+        .unwrap();
     assert_eq!(d.stdout, b"hello");
 }
 
@@ -37,7 +67,11 @@ fn refuses_to_overwrite() {
     let dir = tempfile::tempdir().unwrap();
     let key = dir.path().join("key.txt");
     std::fs::write(&key, "precious").unwrap();
-    let out = sealdrop().args(["keygen", "-o"]).arg(&key).output().unwrap();
+    let out = sealdrop()
+        .args(["keygen", "-o"])
+        .arg(&key)
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
     assert_eq!(std::fs::read_to_string(&key).unwrap(), "precious");

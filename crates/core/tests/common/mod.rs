@@ -22,7 +22,10 @@ pub fn identity_text(id: &age::x25519::Identity) -> String {
 
 fn p256_point(compressed: bool) -> Vec<u8> {
     let sk = p256::SecretKey::random(&mut rand_core::OsRng);
-    sk.public_key().to_encoded_point(compressed).as_bytes().to_vec()
+    sk.public_key()
+        .to_encoded_point(compressed)
+        .as_bytes()
+        .to_vec()
 }
 
 /// A hardware-key style `age1tag1…` recipient (P-256), as `age-plugin-tag` would print.
@@ -42,7 +45,13 @@ pub fn tagpq_recipient() -> String {
 /// refuses strings as long as a post-quantum key.
 pub fn bech32(hrp: &str, data: &[u8]) -> String {
     const CHARSET: &[u8; 32] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
-    const GEN: [u32; 5] = [0x3b6a_57b2, 0x2650_8e6d, 0x1ea1_19fa, 0x3d42_33dd, 0x2a14_62b3];
+    const GEN: [u32; 5] = [
+        0x3b6a_57b2,
+        0x2650_8e6d,
+        0x1ea1_19fa,
+        0x3d42_33dd,
+        0x2a14_62b3,
+    ];
     let mut words = Vec::new();
     let (mut acc, mut bits) = (0u32, 0u32);
     for &b in data {
@@ -141,7 +150,10 @@ pub fn untar(plain: &[u8]) -> BTreeMap<String, Vec<u8>> {
     for e in ar.entries().unwrap() {
         let mut e = e.unwrap();
         let kind = e.header().entry_type();
-        assert!(kind.is_file() || kind.is_dir(), "unexpected entry type {kind:?}");
+        assert!(
+            kind.is_file() || kind.is_dir(),
+            "unexpected entry type {kind:?}"
+        );
         let path = e.path().unwrap().to_string_lossy().into_owned();
         let mut data = Vec::new();
         e.read_to_end(&mut data).unwrap();

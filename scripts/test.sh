@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Every test sealdrop has: set-up, formatting and lints (native and wasm32), native unit,
+# property and interop tests, browser tests in headless Chromium, and the widget's release
+# build. Exits non-zero when anything fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+source scripts/env.sh
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
+
+step "format"
+cargo fmt --all -- --check
+step "clippy (native)"
+cargo clippy -q --workspace --all-targets -- -D warnings
+step "clippy (wasm32)"
+cargo clippy -q -p sealdrop-widget -p sealdrop-core --all-targets --target wasm32-unknown-unknown -- -D warnings
+step "native tests (core, widget logic, receiver, interop)"
+cargo test -q --workspace
+step "browser tests (headless Chromium)"
+wasm-pack test --headless --chrome --mode no-install
+step "release build"
+scripts/build.sh
+step "all tests passed"
