@@ -66,3 +66,16 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&sha2::Sha256::digest(bytes))
 }
 pub use validate::{email_shape_ok, human_bytes};
+
+/// The ASCII-armored form of a binary age file, for pasting into an email.
+///
+/// # Errors
+/// Fails only if writing to memory fails.
+#[cfg(feature = "armor")]
+pub fn armor(binary: &[u8]) -> std::io::Result<String> {
+    use std::io::Write;
+    let mut w = age::armor::ArmoredWriter::wrap_output(Vec::new(), age::armor::Format::AsciiArmor)?;
+    w.write_all(binary)?;
+    let out = w.finish()?;
+    String::from_utf8(out).map_err(std::io::Error::other)
+}

@@ -1,0 +1,47 @@
+//! Step 6: who you are, all optional, and how to be credited.
+
+use sealdrop_core::Credit;
+use yew::prelude::*;
+
+use super::field::TextField;
+use super::StepProps;
+use crate::state::{Action, Field};
+
+#[component]
+pub fn AboutStep(p: &StepProps) -> Html {
+    let (s, t) = (&p.state, p.t);
+    let set = |f: Field| {
+        let s = s.clone();
+        Callback::from(move |v: String| s.dispatch(Action::Set(f, v)))
+    };
+    let opt = Some(AttrValue::from(t.optional));
+    let credit = |c: Credit, id: &'static str, label: &'static str| {
+        let onchange = { let s = s.clone(); Callback::from(move |_: Event| s.dispatch(Action::SetCredit(c))) };
+        html! {
+            <li>
+                <input type="radio" name="sd-credit" {id} checked={s.form.credit == c} {onchange} />
+                <label for={id}>{ label }</label>
+            </li>
+        }
+    };
+    html! {
+        <>
+            <p class="sd-note">{ t.about_note }</p>
+            <TextField id="sd-reporter-name" label={t.name_label} value={s.form.name.clone()} optional={opt.clone()}
+                autocomplete={Some(AttrValue::from("name"))} error={s.error("reporter.name")} on_input={set(Field::Name)} />
+            <TextField id="sd-reporter-handle" label={t.handle_label} value={s.form.handle.clone()} optional={opt.clone()}
+                autocomplete={Some(AttrValue::from("nickname"))} error={s.error("reporter.handle")} on_input={set(Field::Handle)} />
+            <TextField id="sd-reporter-email" label={t.email_label} value={s.form.email.clone()} optional={opt}
+                input_type="email" autocomplete={Some(AttrValue::from("email"))} hint={Some(AttrValue::from(t.email_hint))}
+                error={s.error("reporter.email")} on_input={set(Field::Email)} />
+            <fieldset class="sd-credit">
+                <legend>{ t.credit_legend }</legend>
+                <ul>
+                    { credit(Credit::Name, "sd-credit-name", t.credit_name) }
+                    { credit(Credit::Handle, "sd-credit-handle", t.credit_handle) }
+                    { credit(Credit::Anonymous, "sd-credit-anonymous", t.credit_anonymous) }
+                </ul>
+            </fieldset>
+        </>
+    }
+}

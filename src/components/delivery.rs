@@ -1,0 +1,114 @@
+//! What the researcher sees once Send is pressed: progress, the receipt, or, when delivery gives
+//! up, the sealed report with three ways out (download, armored copy, email).
+
+use std::rc::Rc;
+
+use sealdrop_core::{render_markdown, Report};
+use yew::prelude::*;
+
+use super::StepProps;
+use crate::dom::download;
+use crate::i18n::fill;
+use crate::state::{Action, Delivery};
+
+#[derive(Properties, PartialEq)]
+pub struct DeliveryProps {
+    pub step: StepProps,
+    pub on_retry: Callback<()>,
+    pub on_new: Callback<()>,
+}
+
+fn downloads(t: &'static crate::i18n::Strings, ct: &Rc<Vec<u8>>, report: &Rc<Report>) -> Html {
+    let sealed = {
+        let (ct, id) = (ct.clone(), report.id.clone());
+        Callback::from(move |_: MouseEvent| download(&ct, &format!("report-{id}.age"), "application/octet-stream"))
+    };
+    let plain = {
+        let report = report.clone();
+        Callback::from(move |_: MouseEvent| download(render_markdown(&report).as_bytes(), "report.md", "text/markdown"))
+    };
+    html! {
+        <div class="sd-actions">
+            <button type="button" class="sd-secondary" id="sd-download-sealed" onclick={sealed}>{ t.download_sealed }</button>
+            <button type="button" class="sd-secondary" id="sd-download-plain" onclick={plain}
+                aria-describedby="sd-plain-note">{ t.download_plain }</button>
+            <p id="sd-plain-note" class="sd-hint">{ t.plain_note }</p>
+        </div>
+    }
+}
+
+#[component]
+pub fn DeliveryView(p: &DeliveryProps) -> Html {
+    let (s, t, c) = (&p.step.state, p.step.t, &p.step.config);
+    let copied = use_state(|| false);
+    match &s.delivery {
+        Delivery::Editing => html! {},
+        Delivery::Sealing => html! {
+            <div class="sd-progress" role="status"><progress></progress><p>{ t.sealing }</p></div>
+        },
+        Delivery::Sending { attempt, retry_in } => {
+            let msg = match retry_in {
+                Some(secs) => fill(t.retrying, &[("s", &secs.to_string()), ("n", &attempt.to_string())]),
+                None => t.sending.to_string(),
+            };
+            html! { <div class="sd-progress" role="status"><progress></progress><p>{ msg }</p></div> }
+        }
+        Delivery::Delivered { receipt, sha256, ciphertext, report } => html! {
+            <div class="sd-done">
+                <h2 tabindex="-1" id="sd-outcome">{ t.delivered }</h2>
+                <dl>
+                    <dt>{ t.receipt }</dt><dd><code id="sd-receipt">{ receipt }</code></dd>
+                    <dt>{ t.digest }</dt><dd><code id="sd-sha256" class="sd-wrap">{ sha256 }</code></dd>
+                </dl>
+                { downloads(t, ciphertext, report) }
+                <button type="button" class="sd-link" onclick={{ let cb = p.on_new.clone(); move |_| cb.emit(()) }}>{ t.new_report }</button>
+            </div>
+        },
+        Delivery::Failed { reason, ciphertext, report } => {
+            let armored = sealdrop_core::armor(ciphertext).unwrap_or_default();
+            let copy = {
+                let (armored, copied) = (armored.clone(), copied.clone());
+                Callback::from(move |_: MouseEvent| {
+                    if let Some(w) = web_sys::window() {
+                        let _ = w.navigator().clipboard().write_text(&armored);
+                        copied.set(true);
+                    }
+                })
+            };
+            let mailto = c.contact_email.as_ref().map(|email| {
+                let subject = format!("{} Vulnerability report {}", c.subject_tag.clone().unwrap_or_default(), report.id);
+                // Mail clients truncate long mailto: links; past that, the body asks for the file.
+                let body = if armored.len() < 6000 {
+                    armored.clone()
+                } else {
+                    format!("The encrypted report is attached as report-{}.age.", report.id)
+                };
+                let enc = |v: &str| String::from(js_sys::encode_uri_component(v));
+                (email.clone(), format!("mailto:{}?subject={}&body={}", email, enc(subject.trim()), enc(&body)))
+            });
+            html! {
+                <div class="sd-failed">
+                    <h2 tabindex="-1" id="sd-outcome">{ t.failed }</h2>
+                    <p class="sd-error" id="sd-failure-reason">{ reason }</p>
+                    <p>{ t.failed_keep }</p>
+                    { downloads(t, ciphertext, report) }
+                    <label for="sd-armored">{ t.armored_label }</label>
+                    <textarea id="sd-armored" readonly=true rows="6" value={armored} class="sd-armored" />
+                    <div class="sd-actions">
+                        <button type="button" class="sd-secondary" onclick={copy}>{ t.copy_armored }</button>
+                        if *copied { <span role="status">{ t.copied }</span> }
+                        if let Some((email, href)) = mailto {
+                            <a class="sd-button sd-secondary" {href}>{ fill(t.email_it, &[("email", &email)]) }</a>
+                        }
+                        <button type="button" class="sd-primary" id="sd-retry" onclick={{ let cb = p.on_retry.clone(); move |_| cb.emit(()) }}>{ t.try_again }</button>
+                    </div>
+                </div>
+            }
+        }
+    }
+}
+
+/// Keeps the reset action reachable from this module's users.
+pub fn reset_action() -> Action {
+    Action::Reset { id: sealdrop_core::new_uuid().unwrap_or_default() }
+}

@@ -1,0 +1,84 @@
+//! A labelled text input or textarea with its hint and error, wired for screen readers:
+//! `aria-invalid`, and `aria-describedby` naming the hint and the error.
+
+use web_sys::{HtmlInputElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub id: AttrValue,
+    pub label: AttrValue,
+    pub value: AttrValue,
+    #[prop_or_default]
+    pub hint: Option<AttrValue>,
+    #[prop_or_default]
+    pub error: Option<String>,
+    #[prop_or_default]
+    pub optional: Option<AttrValue>,
+    #[prop_or_default]
+    pub multiline: bool,
+    #[prop_or_default]
+    pub placeholder: Option<AttrValue>,
+    #[prop_or(AttrValue::Static("text"))]
+    pub input_type: AttrValue,
+    #[prop_or_default]
+    pub autocomplete: Option<AttrValue>,
+    #[prop_or_default]
+    pub list: Option<AttrValue>,
+    pub on_input: Callback<String>,
+    /// Extra, live feedback under the field (e.g. a CVSS score), announced politely.
+    #[prop_or_default]
+    pub status: Option<String>,
+}
+
+#[component]
+pub fn TextField(p: &Props) -> Html {
+    let hint_id = format!("{}-hint", p.id);
+    let err_id = format!("{}-error", p.id);
+    let status_id = format!("{}-status", p.id);
+    let mut described = Vec::new();
+    if p.hint.is_some() {
+        described.push(hint_id.clone());
+    }
+    if p.status.is_some() {
+        described.push(status_id.clone());
+    }
+    if p.error.is_some() {
+        described.push(err_id.clone());
+    }
+    let described = (!described.is_empty()).then(|| described.join(" "));
+    let invalid = p.error.as_ref().map(|_| "true");
+    let on_input = p.on_input.clone();
+    let control = if p.multiline {
+        let oninput = Callback::from(move |e: InputEvent| {
+            on_input.emit(e.target_unchecked_into::<HtmlTextAreaElement>().value())
+        });
+        html! {
+            <textarea id={p.id.clone()} rows="6" value={p.value.clone()} {oninput}
+                placeholder={p.placeholder.clone()} aria-invalid={invalid}
+                aria-describedby={described} required={p.optional.is_none()} />
+        }
+    } else {
+        let oninput = Callback::from(move |e: InputEvent| {
+            on_input.emit(e.target_unchecked_into::<HtmlInputElement>().value())
+        });
+        html! {
+            <input id={p.id.clone()} type={p.input_type.clone()} value={p.value.clone()} {oninput}
+                placeholder={p.placeholder.clone()} aria-invalid={invalid} list={p.list.clone()}
+                aria-describedby={described} autocomplete={p.autocomplete.clone()}
+                required={p.optional.is_none()} spellcheck="false" />
+        }
+    };
+    html! {
+        <div class={classes!("sd-field", p.error.as_ref().map(|_| "sd-invalid"))}>
+            <label for={p.id.clone()}>
+                { &p.label }
+                if let Some(o) = &p.optional { <span class="sd-optional">{ " " }{ o }</span> }
+            </label>
+            if let Some(h) = &p.hint { <p id={hint_id} class="sd-hint">{ h }</p> }
+            { control }
+            if let Some(s) = &p.status { <p id={status_id} class="sd-status" aria-live="polite">{ s }</p> }
+            if let Some(e) = &p.error { <p id={err_id} class="sd-error">{ e }</p> }
+        </div>
+    }
+}

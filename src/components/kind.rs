@@ -1,0 +1,64 @@
+//! Step 1: a short title and the kind of vulnerability, from a filterable list with CWE ids.
+
+use sealdrop_core::VulnType;
+use yew::prelude::*;
+
+use super::field::TextField;
+use super::StepProps;
+use crate::state::{Action, Field, OTHER};
+
+#[component]
+pub fn KindStep(p: &StepProps) -> Html {
+    let (s, t) = (&p.state, p.t);
+    let set = |f: Field| {
+        let s = s.clone();
+        Callback::from(move |v: String| s.dispatch(Action::Set(f, v)))
+    };
+    let q = s.form.type_query.trim().to_lowercase();
+    let shown: Vec<&VulnType> = p
+        .config
+        .types
+        .iter()
+        .filter(|k| q.is_empty() || k.name.to_lowercase().contains(&q) || k.id.to_lowercase().contains(&q))
+        .collect();
+    let radio = |id: String, name: String, label: Html| {
+        let checked = s.form.type_id == id;
+        let dom_id = format!("sd-kind-{}", id.to_lowercase());
+        let onchange = {
+            let (s, id, name) = (s.clone(), id.clone(), name.clone());
+            Callback::from(move |_: Event| s.dispatch(Action::ChooseType { id: id.clone(), name: name.clone() }))
+        };
+        html! {
+            <li>
+                <input type="radio" name="sd-kind" id={dom_id.clone()} value={id} {checked} {onchange} />
+                <label for={dom_id}>{ label }</label>
+            </li>
+        }
+    };
+    let type_error = s.error("type");
+    html! {
+        <>
+            <TextField id="sd-title" label={t.title_label} value={s.form.title.clone()}
+                hint={Some(AttrValue::from(t.title_hint))}
+                error={s.error("title")} on_input={set(Field::Title)} />
+            <fieldset class={classes!("sd-kinds", type_error.as_ref().map(|_| "sd-invalid"))}
+                aria-describedby={type_error.as_ref().map(|_| "sd-kind-error")}>
+                <legend>{ t.kind_legend }</legend>
+                <TextField id="sd-kind-search" label={t.kind_search} value={s.form.type_query.clone()}
+                    input_type="search" optional={Some(AttrValue::from(""))} on_input={set(Field::TypeQuery)} />
+                if let Some(e) = &type_error { <p id="sd-kind-error" class="sd-error">{ e }</p> }
+                <ul class="sd-kind-list">
+                    { for shown.iter().map(|k| radio(k.id.clone(), k.name.clone(), html! {
+                        <>{ &k.name }<span class="sd-cwe">{ &k.id }</span></>
+                    })) }
+                    { radio(OTHER.into(), String::new(), html! { t.kind_other }) }
+                </ul>
+                if shown.is_empty() { <p class="sd-hint" role="status">{ t.kind_none_match }</p> }
+            </fieldset>
+            if s.form.type_id == OTHER {
+                <TextField id="sd-other-name" label={t.kind_other_name} value={s.form.other_name.clone()}
+                    error={s.error("type_name")} on_input={set(Field::OtherName)} />
+            }
+        </>
+    }
+}

@@ -1,0 +1,31 @@
+//! One component per file; each step renders the state and dispatches actions.
+
+use std::rc::Rc;
+
+use sealdrop_core::Config;
+use yew::prelude::*;
+
+use crate::i18n::Strings;
+use crate::state::State;
+
+pub mod about;
+pub mod app;
+pub mod config_error;
+pub mod delivery;
+pub mod error_summary;
+pub mod evidence;
+pub mod field;
+pub mod impact;
+pub mod kind;
+pub mod reproduce;
+pub mod review;
+pub mod stepper;
+pub mod targets;
+
+/// What every step receives.
+#[derive(Properties, PartialEq)]
+pub struct StepProps {
+    pub state: UseReducerHandle<State>,
+    pub config: Rc<Config>,
+    pub t: &'static Strings,
+}

@@ -1,0 +1,98 @@
+//! Step 7: the whole report as it will be sealed, the policy consent, who it is sealed for
+//! (organization and key fingerprints), and one button to encrypt and send.
+
+use sealdrop_core::{fingerprint, human_bytes, Credit};
+use yew::prelude::*;
+
+use super::StepProps;
+use crate::dom::now_rfc3339;
+use crate::state::{Action, Step, OTHER};
+
+#[derive(Properties, PartialEq)]
+pub struct ReviewProps {
+    pub step: StepProps,
+    pub on_send: Callback<()>,
+}
+
+fn text_or(v: &str, none: &'static str) -> Html {
+    if v.trim().is_empty() {
+        html! { <em>{ none }</em> }
+    } else {
+        html! { <span class="sd-pre">{ v.trim().to_string() }</span> }
+    }
+}
+
+#[component]
+pub fn ReviewStep(p: &ReviewProps) -> Html {
+    let (s, t, c) = (&p.step.state, p.step.t, &p.step.config);
+    let f = &s.form;
+    let edit = |step: Step, what: &str| {
+        let s = s.clone();
+        let label = format!("{} {}", t.edit, what);
+        html! {
+            <button type="button" class="sd-link" aria-label={label} onclick={move |_| s.dispatch(Action::GoTo(step))}>{ t.edit }</button>
+        }
+    };
+    let kind = if f.type_id == OTHER { f.other_name.clone() } else { format!("{} ({})", f.type_name, f.type_id) };
+    let credit = match f.credit {
+        Credit::Name => t.credit_name,
+        Credit::Handle => t.credit_handle,
+        Credit::Anonymous => t.credit_anonymous,
+    };
+    let row = |label: &'static str, value: Html, step: Step| html! {
+        <div class="sd-review-row">
+            <dt>{ label }{ " " }{ edit(step, label) }</dt>
+            <dd>{ value }</dd>
+        </div>
+    };
+    let on_policy = {
+        let s = s.clone();
+        Callback::from(move |e: Event| {
+            let checked = e.target_unchecked_into::<web_sys::HtmlInputElement>().checked();
+            s.dispatch(Action::AcceptPolicy(checked.then(now_rfc3339)));
+        })
+    };
+    let policy_error = s.error("policy");
+    let affected: Vec<&String> = f.affected.iter().filter(|a| !a.trim().is_empty()).collect();
+    html! {
+        <>
+            <p>{ t.review_intro }</p>
+            <dl class="sd-review">
+                { row(t.title_label, text_or(&f.title, t.none_given), Step::Kind) }
+                { row(t.steps[0], text_or(&kind, t.none_given), Step::Kind) }
+                { row(t.steps[1], html! { <ul>{ for affected.iter().map(|a| html! { <li>{ a.trim() }</li> }) }</ul> }, Step::Where) }
+                { row(t.steps_label, text_or(&f.steps, t.none_given), Step::Reproduce) }
+                { row(t.prereq_label, text_or(&f.prerequisites, t.none_given), Step::Reproduce) }
+                { row(t.impact_label, text_or(&f.impact, t.none_given), Step::Impact) }
+                { row(t.cvss_label, text_or(&f.cvss, t.none_given), Step::Impact) }
+                { row(t.steps[4], if f.files.is_empty() { html! { <em>{ t.files_empty }</em> } } else { html! {
+                    <ul>{ for f.files.iter().map(|a| html! { <li>{ format!("{} ({})", a.name, human_bytes(a.bytes.len() as u64)) }</li> }) }</ul>
+                } }, Step::Evidence) }
+                { row(t.name_label, text_or(&f.name, t.none_given), Step::About) }
+                { row(t.handle_label, text_or(&f.handle, t.none_given), Step::About) }
+                { row(t.email_label, text_or(&f.email, t.none_given), Step::About) }
+                { row(t.credit_legend, html! { credit }, Step::About) }
+            </dl>
+            if let Some(url) = &c.policy_url {
+                <div class={classes!("sd-field", "sd-policy", policy_error.as_ref().map(|_| "sd-invalid"))}>
+                    <p><a href={url.clone()} target="_blank" rel="noopener noreferrer">{ t.policy_link }</a></p>
+                    <input type="checkbox" id="sd-policy" checked={f.policy_accepted_at.is_some()} onchange={on_policy}
+                        aria-invalid={policy_error.as_ref().map(|_| "true")}
+                        aria-describedby={policy_error.as_ref().map(|_| "sd-policy-error")} />
+                    <label for="sd-policy">{ t.policy_read }</label>
+                    if let Some(e) = &policy_error { <p id="sd-policy-error" class="sd-error">{ e }</p> }
+                </div>
+            }
+            <div class="sd-sealed-for">
+                <p>{ t.sealed_for }{ ": " }<strong>{ if c.org.is_empty() { "—".to_string() } else { c.org.clone() } }</strong></p>
+                <p>{ t.key_fingerprints }{ ":" }</p>
+                <ul class="sd-keys">
+                    { for c.recipients.iter().map(|r| html! { <li><code title={r.clone()}>{ fingerprint(r) }</code></li> }) }
+                </ul>
+            </div>
+            <button type="button" class="sd-primary" id="sd-send" onclick={{ let cb = p.on_send.clone(); move |_| cb.emit(()) }}>
+                { t.send }
+            </button>
+        </>
+    }
+}

@@ -1,0 +1,312 @@
+//! The form's state and its pure reducer: every change is an [`Action`], so the whole flow is
+//! tested natively without a browser. Components only render state and dispatch actions.
+
+use std::rc::Rc;
+
+use sealdrop_core::{validate, Credit, Draft, DraftAttachment, FieldError, Limits, Report};
+use yew::Reducible;
+
+/// The steps, in order.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Step {
+    Kind,
+    Where,
+    Reproduce,
+    Impact,
+    Evidence,
+    About,
+    Review,
+}
+
+pub const STEPS: [Step; 7] = [
+    Step::Kind,
+    Step::Where,
+    Step::Reproduce,
+    Step::Impact,
+    Step::Evidence,
+    Step::About,
+    Step::Review,
+];
+
+impl Step {
+    pub fn index(self) -> usize {
+        STEPS.iter().position(|s| *s == self).unwrap_or(0)
+    }
+
+    /// The step on which a field (a core field path) is edited.
+    pub fn of_field(field: &str) -> Step {
+        match field.split('.').next().unwrap_or("") {
+            "type" | "type_name" | "title" => Step::Kind,
+            "affected" => Step::Where,
+            "prerequisites" | "steps" => Step::Reproduce,
+            "impact" | "cvss" => Step::Impact,
+            "attachments" => Step::Evidence,
+            "reporter" => Step::About,
+            _ => Step::Review,
+        }
+    }
+}
+
+/// A text field of the form.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Field {
+    TypeQuery,
+    OtherName,
+    Title,
+    Prerequisites,
+    Steps,
+    Impact,
+    Cvss,
+    Name,
+    Handle,
+    Email,
+}
+
+/// Where delivery stands: an explicit state machine, never a bare flag.
+#[derive(Clone, PartialEq)]
+pub enum Delivery {
+    Editing,
+    Sealing,
+    Sending { attempt: u32, retry_in: Option<u32> },
+    Delivered { receipt: String, sha256: String, ciphertext: Rc<Vec<u8>>, report: Rc<Report> },
+    Failed { reason: String, ciphertext: Rc<Vec<u8>>, report: Rc<Report> },
+}
+
+/// Everything the researcher typed. No `Debug`: it is the plaintext report.
+#[derive(Clone, PartialEq, Default)]
+pub struct Form {
+    pub type_id: String,
+    pub type_name: String,
+    pub type_query: String,
+    pub other_name: String,
+    pub title: String,
+    pub affected: Vec<String>,
+    pub prerequisites: String,
+    pub steps: String,
+    pub impact: String,
+    pub cvss: String,
+    pub name: String,
+    pub handle: String,
+    pub email: String,
+    pub credit: Credit,
+    pub files: Vec<Rc<DraftAttachment>>,
+    pub policy_accepted_at: Option<String>,
+}
+
+pub const OTHER: &str = "other";
+
+#[derive(Clone, PartialEq)]
+pub struct State {
+    pub id: String,
+    pub step: Step,
+    pub form: Form,
+    /// Errors of the last Next/Send, shown until fixed.
+    pub errors: Vec<FieldError>,
+    /// Bumped whenever focus must move to the first error (or the new step's heading).
+    pub focus: u32,
+    pub delivery: Delivery,
+    pub limits: Limits,
+    pub policy_url: String,
+    /// A problem outside any field (sealing failed), shown above the step.
+    pub notice: Option<String>,
+}
+
+pub enum Action {
+    Set(Field, String),
+    ChooseType { id: String, name: String },
+    SetTarget(usize, String),
+    AddTarget,
+    RemoveTarget(usize),
+    SetCredit(Credit),
+    AddFiles(Vec<DraftAttachment>),
+    RemoveFile(usize),
+    AcceptPolicy(Option<String>),
+    Next,
+    Back,
+    GoTo(Step),
+    /// Send pressed: validate everything; on success the app seals.
+    Submit,
+    Delivery(Delivery),
+    Notice(Option<String>),
+    Reset { id: String },
+}
+
+impl State {
+    pub fn new(id: String, limits: Limits, policy_url: String) -> Self {
+        State {
+            id,
+            step: Step::Kind,
+            form: Form {
+                affected: vec![String::new()],
+                ..Form::default()
+            },
+            errors: Vec::new(),
+            focus: 0,
+            delivery: Delivery::Editing,
+            limits,
+            policy_url,
+            notice: None,
+        }
+    }
+
+    /// The draft as the core validates it; `created_at` is the time of sending.
+    pub fn draft(&self, created_at: &str) -> Draft {
+        let f = &self.form;
+        let type_name = if f.type_id == OTHER { f.other_name.clone() } else { f.type_name.clone() };
+        let type_id = f.type_id.clone();
+        Draft {
+            id: self.id.clone(),
+            created_at: created_at.to_string(),
+            type_id,
+            type_name,
+            title: f.title.clone(),
+            affected: f.affected.clone(),
+            prerequisites: f.prerequisites.clone(),
+            steps: f.steps.clone(),
+            impact: f.impact.clone(),
+            cvss: f.cvss.clone(),
+            reporter_name: f.name.clone(),
+            reporter_handle: f.handle.clone(),
+            reporter_email: f.email.clone(),
+            credit: f.credit,
+            attachments: f.files.iter().map(|a| (**a).clone()).collect(),
+            policy_url: self.policy_url.clone(),
+            policy_accepted_at: f.policy_accepted_at.clone().unwrap_or_default(),
+        }
+    }
+
+    /// Validates everything; the result of a successful check is the report to seal.
+    pub fn check(&self, created_at: &str) -> Result<Report, Vec<FieldError>> {
+        validate(&self.draft(created_at), &self.limits).map_err(|e| {
+            // A kind from the list brings its name; only "Other" has a name field to blame.
+            let other = self.form.type_id == OTHER;
+            e.0.into_iter().filter(|e| other || e.field != "type_name").collect()
+        })
+    }
+
+    /// The errors that belong to `step`.
+    pub fn errors_of(&self, step: Step) -> Vec<FieldError> {
+        match self.check("1970-01-01T00:00:00Z") {
+            Ok(_) => Vec::new(),
+            Err(e) => e.into_iter().filter(|e| Step::of_field(&e.field) == step).collect(),
+        }
+    }
+
+    /// Has the researcher typed anything worth warning about before leaving?
+    pub fn has_content(&self) -> bool {
+        let f = &self.form;
+        !(f.title.trim().is_empty()
+            && f.steps.trim().is_empty()
+            && f.impact.trim().is_empty()
+            && f.affected.iter().all(|a| a.trim().is_empty())
+            && f.files.is_empty())
+    }
+
+    pub fn error(&self, field: &str) -> Option<String> {
+        self.errors.iter().find(|e| e.field == field).map(|e| e.problem.message())
+    }
+}
+
+impl Reducible for State {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        let refresh = |s: &mut State| {
+            // Errors on screen disappear as they are fixed, never appear while typing.
+            if !s.errors.is_empty() {
+                let now = s.errors_of(s.step);
+                s.errors.retain(|e| now.iter().any(|n| n.field == e.field));
+            }
+        };
+        match action {
+            Action::Set(field, v) => {
+                let f = &mut s.form;
+                *match field {
+                    Field::TypeQuery => &mut f.type_query,
+                    Field::OtherName => &mut f.other_name,
+                    Field::Title => &mut f.title,
+                    Field::Prerequisites => &mut f.prerequisites,
+                    Field::Steps => &mut f.steps,
+                    Field::Impact => &mut f.impact,
+                    Field::Cvss => &mut f.cvss,
+                    Field::Name => &mut f.name,
+                    Field::Handle => &mut f.handle,
+                    Field::Email => &mut f.email,
+                } = v;
+                refresh(&mut s);
+            }
+            Action::ChooseType { id, name } => {
+                s.form.type_id = id;
+                s.form.type_name = name;
+                refresh(&mut s);
+            }
+            Action::SetTarget(i, v) => {
+                if let Some(t) = s.form.affected.get_mut(i) {
+                    *t = v;
+                }
+                refresh(&mut s);
+            }
+            Action::AddTarget => s.form.affected.push(String::new()),
+            Action::RemoveTarget(i) => {
+                if s.form.affected.len() > 1 && i < s.form.affected.len() {
+                    s.form.affected.remove(i);
+                }
+                s.errors.clear();
+            }
+            Action::SetCredit(c) => {
+                s.form.credit = c;
+                refresh(&mut s);
+            }
+            Action::AddFiles(files) => {
+                s.form.files.extend(files.into_iter().map(Rc::new));
+                s.errors = s.errors_of(Step::Evidence);
+            }
+            Action::RemoveFile(i) => {
+                if i < s.form.files.len() {
+                    s.form.files.remove(i);
+                }
+                s.errors = s.errors_of(Step::Evidence);
+            }
+            Action::AcceptPolicy(at) => {
+                s.form.policy_accepted_at = at;
+                refresh(&mut s);
+            }
+            Action::Next => {
+                s.errors = s.errors_of(s.step);
+                if s.errors.is_empty() {
+                    s.step = STEPS[(s.step.index() + 1).min(STEPS.len() - 1)];
+                }
+                s.focus += 1;
+            }
+            Action::Back => {
+                s.errors.clear();
+                s.step = STEPS[s.step.index().saturating_sub(1)];
+                s.focus += 1;
+            }
+            Action::GoTo(step) => {
+                s.errors.clear();
+                s.step = step;
+                s.focus += 1;
+            }
+            Action::Submit => {
+                if let Err(errors) = s.check("1970-01-01T00:00:00Z") {
+                    s.step = errors.first().map_or(Step::Review, |e| Step::of_field(&e.field));
+                    s.errors = errors.into_iter().filter(|e| Step::of_field(&e.field) == s.step).collect();
+                }
+                s.focus += 1;
+            }
+            Action::Delivery(d) => s.delivery = d,
+            Action::Notice(n) => s.notice = n,
+            Action::Reset { id } => {
+                s = State::new(id, s.limits, s.policy_url.clone());
+                s.focus = self.focus + 1;
+            }
+        }
+        Rc::new(s)
+    }
+}
+
+#[cfg(test)]
+#[path = "state_tests.rs"]
+mod tests;

@@ -1,0 +1,158 @@
+//! Delivery: POST the sealed report with its idempotency key, retrying network failures, 429
+//! and 5xx with backoff (honouring `Retry-After`), and giving up with the ciphertext kept.
+//! The policy is pure functions, tested natively; `deliver` is the browser part.
+
+use serde::Deserialize;
+
+/// Attempts before giving up and offering the other ways out.
+pub const MAX_ATTEMPTS: u32 = 5;
+/// Longest wait between attempts, even if the server asks for more.
+pub const MAX_DELAY_S: u32 = 60;
+/// One attempt's time limit.
+pub const ATTEMPT_TIMEOUT_MS: u32 = 30_000;
+
+/// How to treat an attempt's outcome.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Class {
+    Success,
+    Retry,
+    Fatal,
+}
+
+/// 200/201 succeed; 408, 425, 429 and 5xx are worth retrying; other answers will not change.
+pub fn classify(status: u16) -> Class {
+    match status {
+        200 | 201 => Class::Success,
+        // 409: the same report is still being stored by an earlier attempt; asking again
+        // returns its receipt.
+        408 | 409 | 425 | 429 | 500..=599 => Class::Retry,
+        _ => Class::Fatal,
+    }
+}
+
+/// Seconds to wait before attempt `next` (2, 3, …): the server's `Retry-After` (seconds) when
+/// given, else 1, 2, 4, 8 s; capped. `None` when no attempt is left.
+pub fn retry_delay(next: u32, retry_after: Option<&str>) -> Option<u32> {
+    if next > MAX_ATTEMPTS || next < 2 {
+        return None;
+    }
+    let backoff = 1u32 << (next - 2).min(5);
+    let asked = retry_after.and_then(|v| v.trim().parse::<u32>().ok());
+    Some(asked.unwrap_or(backoff).clamp(1, MAX_DELAY_S))
+}
+
+/// The receiver's answer to a successful POST.
+#[derive(Deserialize, Clone, PartialEq, Debug)]
+pub struct ReceiptBody {
+    pub receipt: String,
+    pub sha256: String,
+}
+
+/// The receiver's answer to a refused POST.
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: String,
+}
+
+#[cfg(target_arch = "wasm32")]
+pub use browser::deliver;
+
+#[cfg(target_arch = "wasm32")]
+mod browser {
+    use super::*;
+    use crate::i18n::{fill, Strings};
+    use gloo_net::http::Request;
+
+    /// Delivers `body`; calls `progress(attempt, retry_in)` before each wait and attempt.
+    pub async fn deliver(
+        endpoint: &str,
+        key: &str,
+        body: &[u8],
+        sha256: &str,
+        t: &Strings,
+        progress: impl Fn(u32, Option<u32>),
+    ) -> Result<ReceiptBody, String> {
+        let mut attempt = 1;
+        loop {
+            progress(attempt, None);
+            let (class, retry_after, reason) = match send_once(endpoint, key, body).await {
+                Ok((status, retry_after, text)) => match classify(status) {
+                    Class::Success => {
+                        let r: ReceiptBody = serde_json::from_str(&text)
+                            .map_err(|_| fill(t.net_status, &[("status", &status.to_string())]))?;
+                        if r.sha256 != sha256 {
+                            return Err("The server's SHA-256 of the report does not match what was sent; the copy it stored may be damaged.".into());
+                        }
+                        return Ok(r);
+                    }
+                    class => {
+                        let msg = serde_json::from_str::<ErrorBody>(&text)
+                            .map(|e| e.error)
+                            .unwrap_or_else(|_| fill(t.net_status, &[("status", &status.to_string())]));
+                        (class, retry_after, msg)
+                    }
+                },
+                Err(()) => (Class::Retry, None, t.net_offline.to_string()),
+            };
+            if class == Class::Fatal {
+                return Err(reason);
+            }
+            attempt += 1;
+            let Some(delay) = retry_delay(attempt, retry_after.as_deref()) else {
+                return Err(reason);
+            };
+            progress(attempt, Some(delay));
+            gloo_timers::future::TimeoutFuture::new(delay * 1000).await;
+        }
+    }
+
+    /// One POST with a time limit: `(status, Retry-After, body text)`, or `Err` when the
+    /// request did not complete (offline, reset, blocked, timed out).
+    async fn send_once(endpoint: &str, key: &str, body: &[u8]) -> Result<(u16, Option<String>, String), ()> {
+        let controller = web_sys::AbortController::new().map_err(|_| ())?;
+        let signal = controller.signal();
+        let timer = gloo_timers::callback::Timeout::new(ATTEMPT_TIMEOUT_MS, move || controller.abort());
+        let array = js_sys::Uint8Array::from(body);
+        let request = Request::post(endpoint)
+            .header("Content-Type", "application/octet-stream")
+            .header("Idempotency-Key", key)
+            .abort_signal(Some(&signal))
+            .body(array)
+            .map_err(|_| ())?;
+        let response = request.send().await.map_err(|_| ())?;
+        let status = response.status();
+        let retry_after = response.headers().get("Retry-After");
+        let text = response.text().await.unwrap_or_default();
+        drop(timer);
+        Ok((status, retry_after, text))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classification() {
+        assert_eq!(classify(201), Class::Success);
+        assert_eq!(classify(200), Class::Success);
+        for s in [409, 429, 500, 502, 503, 504, 408] {
+            assert_eq!(classify(s), Class::Retry, "{s}");
+        }
+        for s in [400, 401, 403, 404, 413, 415, 422] {
+            assert_eq!(classify(s), Class::Fatal, "{s}");
+        }
+    }
+
+    #[test]
+    fn backoff_honours_retry_after_and_gives_up() {
+        assert_eq!(retry_delay(2, None), Some(1));
+        assert_eq!(retry_delay(3, None), Some(2));
+        assert_eq!(retry_delay(5, None), Some(8));
+        assert_eq!(retry_delay(6, None), None);
+        assert_eq!(retry_delay(2, Some("7")), Some(7));
+        assert_eq!(retry_delay(2, Some("3600")), Some(MAX_DELAY_S));
+        assert_eq!(retry_delay(2, Some("Wed, 21 Oct 2015 07:28:00 GMT")), Some(1));
+        assert_eq!(retry_delay(2, Some("0")), Some(1));
+    }
+}
