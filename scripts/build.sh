@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 trunk build --release --offline >&2
+node scripts/postbuild.mjs dist
 cargo build -q --release -p sealdrop-server

@@ -19,6 +19,7 @@ step "native tests (core, widget logic, receiver, interop)"
 cargo test -q --workspace
 step "browser tests (headless Chromium)"
 wasm-pack test --headless --chrome --mode no-install
-step "release build"
+step "release build and size budget (200,000 bytes brotli)"
 scripts/build.sh
+bench/size.sh dist
 step "all tests passed"

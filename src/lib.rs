@@ -35,7 +35,9 @@ pub struct RootProps {
 pub fn Root(p: &RootProps) -> Html {
     match &p.config {
         Ok(c) => html! { <App config={c.clone()} /> },
-        Err(errors) => html! { <ConfigErrorView errors={errors.clone()} t={i18n::strings("en")} /> },
+        Err(errors) => {
+            html! { <ConfigErrorView errors={errors.clone()} t={i18n::strings("en")} /> }
+        }
     }
 }
 
@@ -49,16 +51,28 @@ pub fn console_error(message: &str) {
 pub fn mount(el: web_sys::Element, config: Result<Config, Vec<ConfigError>>) {
     if let Err(errors) = &config {
         let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        console_error(&format!("sealdrop: the configuration is broken, so the form is disabled:\n{}", lines.join("\n")));
+        console_error(&format!(
+            "sealdrop: the configuration is broken, so the form is disabled:\n{}",
+            lines.join("\n")
+        ));
     }
     if let Ok(c) = &config {
-        let _ = el.set_attribute("data-theme", match c.theme {
-            sealdrop_core::Theme::Auto => "auto",
-            sealdrop_core::Theme::Light => "light",
-            sealdrop_core::Theme::Dark => "dark",
-        });
+        let _ = el.set_attribute(
+            "data-theme",
+            match c.theme {
+                sealdrop_core::Theme::Auto => "auto",
+                sealdrop_core::Theme::Light => "light",
+                sealdrop_core::Theme::Dark => "dark",
+            },
+        );
     }
-    yew::Renderer::<Root>::with_root_and_props(el, RootProps { config: config.map(Rc::new) }).render();
+    yew::Renderer::<Root>::with_root_and_props(
+        el,
+        RootProps {
+            config: config.map(Rc::new),
+        },
+    )
+    .render();
 }
 
 /// Inline mode: mounts into `el` (inside the loader's shadow root), configured by the script

@@ -7,19 +7,35 @@ use wasm_bindgen::JsCast;
 
 fn param(name: &str) -> Option<String> {
     let search = web_sys::window()?.location().search().ok()?;
-    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(name).filter(|v| !v.is_empty())
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get(name)
+        .filter(|v| !v.is_empty())
 }
 
 async fn load_config() -> Result<Config, Vec<ConfigError>> {
-    let broken = |message: String| vec![ConfigError { setting: "sealdrop.json".into(), message }];
+    let broken = |message: String| {
+        vec![ConfigError {
+            setting: "sealdrop.json".into(),
+            message,
+        }]
+    };
     let resp = gloo_net::http::Request::get("sealdrop.json")
         .send()
         .await
-        .map_err(|_| broken("could not be loaded from this origin: serve it next to the form page".into()))?;
+        .map_err(|_| {
+            broken("could not be loaded from this origin: serve it next to the form page".into())
+        })?;
     if !resp.ok() {
-        return Err(broken(format!("answered {} instead of the configuration: serve it next to the form page", resp.status())));
+        return Err(broken(format!(
+            "answered {} instead of the configuration: serve it next to the form page",
+            resp.status()
+        )));
     }
-    let text = resp.text().await.map_err(|_| broken("could not be read".into()))?;
+    let text = resp
+        .text()
+        .await
+        .map_err(|_| broken("could not be read".into()))?;
     let mut config = Config::from_json(&text)?;
     // Presentational settings from the host page's script tag.
     if let Some(theme) = param("theme") {
@@ -55,7 +71,9 @@ async fn load_config() -> Result<Config, Vec<ConfigError>> {
 
 /// Sends the page's height to the host page whenever it changes.
 fn report_height(root: &web_sys::Element, parent_origin: String) {
-    let Some(window) = web_sys::window() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     let body = root.clone();
     let target = root.clone();
     let callback = Closure::<dyn Fn()>::new(move || {
@@ -76,7 +94,11 @@ fn report_height(root: &web_sys::Element, parent_origin: String) {
 
 fn style_param(root: &web_sys::Element, param_name: &str, var: &str) {
     // Only values that cannot break out of a declaration: colours, lengths, font names.
-    if let Some(v) = param(param_name).filter(|v| v.len() < 100 && v.chars().all(|c| c.is_ascii_alphanumeric() || " #(),.%-'".contains(c))) {
+    if let Some(v) = param(param_name).filter(|v| {
+        v.len() < 100
+            && v.chars()
+                .all(|c| c.is_ascii_alphanumeric() || " #(),.%-'".contains(c))
+    }) {
         if let Some(el) = root.dyn_ref::<web_sys::HtmlElement>() {
             let _ = el.style().set_property(var, &v);
         }

@@ -67,9 +67,21 @@ pub enum Field {
 pub enum Delivery {
     Editing,
     Sealing,
-    Sending { attempt: u32, retry_in: Option<u32> },
-    Delivered { receipt: String, sha256: String, ciphertext: Rc<Vec<u8>>, report: Rc<Report> },
-    Failed { reason: String, ciphertext: Rc<Vec<u8>>, report: Rc<Report> },
+    Sending {
+        attempt: u32,
+        retry_in: Option<u32>,
+    },
+    Delivered {
+        receipt: String,
+        sha256: String,
+        ciphertext: Rc<Vec<u8>>,
+        report: Rc<Report>,
+    },
+    Failed {
+        reason: String,
+        ciphertext: Rc<Vec<u8>>,
+        report: Rc<Report>,
+    },
 }
 
 /// Everything the researcher typed. No `Debug`: it is the plaintext report.
@@ -113,7 +125,10 @@ pub struct State {
 
 pub enum Action {
     Set(Field, String),
-    ChooseType { id: String, name: String },
+    ChooseType {
+        id: String,
+        name: String,
+    },
     SetTarget(usize, String),
     AddTarget,
     RemoveTarget(usize),
@@ -128,7 +143,9 @@ pub enum Action {
     Submit,
     Delivery(Delivery),
     Notice(Option<String>),
-    Reset { id: String },
+    Reset {
+        id: String,
+    },
 }
 
 impl State {
@@ -152,7 +169,11 @@ impl State {
     /// The draft as the core validates it; `created_at` is the time of sending.
     pub fn draft(&self, created_at: &str) -> Draft {
         let f = &self.form;
-        let type_name = if f.type_id == OTHER { f.other_name.clone() } else { f.type_name.clone() };
+        let type_name = if f.type_id == OTHER {
+            f.other_name.clone()
+        } else {
+            f.type_name.clone()
+        };
         let type_id = f.type_id.clone();
         Draft {
             id: self.id.clone(),
@@ -180,7 +201,9 @@ impl State {
         validate(&self.draft(created_at), &self.limits).map_err(|e| {
             // A kind from the list brings its name; only "Other" has a name field to blame.
             let other = self.form.type_id == OTHER;
-            e.0.into_iter().filter(|e| other || e.field != "type_name").collect()
+            e.0.into_iter()
+                .filter(|e| other || e.field != "type_name")
+                .collect()
         })
     }
 
@@ -188,7 +211,10 @@ impl State {
     pub fn errors_of(&self, step: Step) -> Vec<FieldError> {
         match self.check("1970-01-01T00:00:00Z") {
             Ok(_) => Vec::new(),
-            Err(e) => e.into_iter().filter(|e| Step::of_field(&e.field) == step).collect(),
+            Err(e) => e
+                .into_iter()
+                .filter(|e| Step::of_field(&e.field) == step)
+                .collect(),
         }
     }
 
@@ -203,7 +229,10 @@ impl State {
     }
 
     pub fn error(&self, field: &str) -> Option<String> {
-        self.errors.iter().find(|e| e.field == field).map(|e| e.problem.message())
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.problem.message())
     }
 }
 
@@ -291,8 +320,13 @@ impl Reducible for State {
             }
             Action::Submit => {
                 if let Err(errors) = s.check("1970-01-01T00:00:00Z") {
-                    s.step = errors.first().map_or(Step::Review, |e| Step::of_field(&e.field));
-                    s.errors = errors.into_iter().filter(|e| Step::of_field(&e.field) == s.step).collect();
+                    s.step = errors
+                        .first()
+                        .map_or(Step::Review, |e| Step::of_field(&e.field));
+                    s.errors = errors
+                        .into_iter()
+                        .filter(|e| Step::of_field(&e.field) == s.step)
+                        .collect();
                 }
                 s.focus += 1;
             }

@@ -4,7 +4,11 @@ use super::*;
 use sealdrop_core::Problem;
 
 fn state() -> State {
-    State::new("4d2c1f0e-1111-4a2b-8c3d-000000000001".into(), Limits::default(), String::new())
+    State::new(
+        "4d2c1f0e-1111-4a2b-8c3d-000000000001".into(),
+        Limits::default(),
+        String::new(),
+    )
 }
 
 fn apply(s: State, actions: Vec<Action>) -> State {
@@ -24,7 +28,10 @@ fn filled() -> State {
         state(),
         vec![
             Action::Set(Field::Title, "Stored XSS".into()),
-            Action::ChooseType { id: "CWE-79".into(), name: "Cross-site scripting (XSS)".into() },
+            Action::ChooseType {
+                id: "CWE-79".into(),
+                name: "Cross-site scripting (XSS)".into(),
+            },
             Action::SetTarget(0, "https://app.example.com/bio".into()),
             Action::Set(Field::Steps, "1. Save <script> in bio".into()),
             Action::Set(Field::Impact, "Account takeover".into()),
@@ -36,7 +43,7 @@ fn filled() -> State {
 fn next_is_refused_with_the_steps_errors_and_focus_moves() {
     let s = apply(state(), vec![Action::Next]);
     assert_eq!(s.step, Step::Kind);
-    assert_eq!(fields(&s), ["type", "title"]);
+    assert_eq!(fields(&s), ["title", "type"]);
     assert_eq!(s.focus, 1);
     // Errors of later steps are not shown yet.
     assert!(s.error("steps").is_none());
@@ -48,45 +55,109 @@ fn each_step_validates_its_own_fields() {
         state(),
         vec![
             Action::Set(Field::Title, "t".into()),
-            Action::ChooseType { id: "CWE-89".into(), name: "SQL injection".into() },
+            Action::ChooseType {
+                id: "CWE-89".into(),
+                name: "SQL injection".into(),
+            },
             Action::Next,
         ],
     );
     assert_eq!(s.step, Step::Where);
-    let s = apply(s, vec![Action::SetTarget(0, "ftp://x".into()), Action::Next]);
+    let s = apply(
+        s,
+        vec![Action::SetTarget(0, "ftp://x".into()), Action::Next],
+    );
     assert_eq!((s.step, fields(&s)), (Step::Where, vec!["affected.0"]));
     let s = apply(s, vec![Action::SetTarget(0, "https://x.example".into())]);
     assert!(s.errors.is_empty(), "a fixed error disappears while typing");
     let s = apply(s, vec![Action::Next, Action::Next]);
     assert_eq!((s.step, fields(&s)), (Step::Reproduce, vec!["steps"]));
-    let s = apply(s, vec![Action::Set(Field::Steps, "do it".into()), Action::Next]);
-    let s = apply(s, vec![Action::Set(Field::Cvss, "CVSS:9".into()), Action::Next]);
+    let s = apply(
+        s,
+        vec![Action::Set(Field::Steps, "do it".into()), Action::Next],
+    );
+    let s = apply(
+        s,
+        vec![Action::Set(Field::Cvss, "CVSS:9".into()), Action::Next],
+    );
     assert_eq!((s.step, fields(&s)), (Step::Impact, vec!["impact", "cvss"]));
-    let s = apply(s, vec![Action::Set(Field::Impact, "bad".into()), Action::Set(Field::Cvss, String::new()), Action::Next]);
+    let s = apply(
+        s,
+        vec![
+            Action::Set(Field::Impact, "bad".into()),
+            Action::Set(Field::Cvss, String::new()),
+            Action::Next,
+        ],
+    );
     assert_eq!(s.step, Step::Evidence);
-    let s = apply(s, vec![Action::Next, Action::Set(Field::Email, "nope".into()), Action::Next]);
+    let s = apply(
+        s,
+        vec![
+            Action::Next,
+            Action::Set(Field::Email, "nope".into()),
+            Action::Next,
+        ],
+    );
     assert_eq!((s.step, fields(&s)), (Step::About, vec!["reporter.email"]));
-    let s = apply(s, vec![Action::Set(Field::Email, String::new()), Action::Next]);
+    let s = apply(
+        s,
+        vec![Action::Set(Field::Email, String::new()), Action::Next],
+    );
     assert_eq!(s.step, Step::Review);
 }
 
 #[test]
 fn other_kind_needs_a_name() {
-    let s = apply(state(), vec![Action::Set(Field::Title, "t".into()), Action::ChooseType { id: OTHER.into(), name: String::new() }, Action::Next]);
+    let s = apply(
+        state(),
+        vec![
+            Action::Set(Field::Title, "t".into()),
+            Action::ChooseType {
+                id: OTHER.into(),
+                name: String::new(),
+            },
+            Action::Next,
+        ],
+    );
     assert_eq!(fields(&s), ["type_name"]);
-    let s = apply(s, vec![Action::Set(Field::OtherName, "Race condition".into()), Action::Next]);
+    let s = apply(
+        s,
+        vec![
+            Action::Set(Field::OtherName, "Race condition".into()),
+            Action::Next,
+        ],
+    );
     assert_eq!(s.step, Step::Where);
     let d = s.draft("2026-11-22T10:00:00Z");
-    assert_eq!((d.type_id.as_str(), d.type_name.as_str()), ("other", "Race condition"));
+    assert_eq!(
+        (d.type_id.as_str(), d.type_name.as_str()),
+        ("other", "Race condition")
+    );
 }
 
 #[test]
 fn attachment_limits_show_at_once() {
-    let limits = Limits { max_attachments: 1, max_attachment_bytes: 10 };
+    let limits = Limits {
+        max_attachments: 1,
+        max_attachment_bytes: 10,
+    };
     let s = State::new("id".into(), limits, String::new());
-    let file = |n: &str| DraftAttachment { name: n.into(), media_type: String::new(), bytes: vec![0; 6] };
+    let file = |n: &str| DraftAttachment {
+        name: n.into(),
+        media_type: String::new(),
+        bytes: vec![0; 6],
+    };
     let s = apply(s, vec![Action::AddFiles(vec![file("a"), file("b")])]);
-    assert_eq!(s.errors.iter().map(|e| e.problem.clone()).collect::<Vec<_>>(), [Problem::TooManyFiles { max: 1 }, Problem::TooLarge { max_bytes: 10 }]);
+    assert_eq!(
+        s.errors
+            .iter()
+            .map(|e| e.problem.clone())
+            .collect::<Vec<_>>(),
+        [
+            Problem::TooManyFiles { max: 1 },
+            Problem::TooLarge { max_bytes: 10 }
+        ]
+    );
     let s = apply(s, vec![Action::RemoveFile(0)]);
     assert!(s.errors.is_empty());
     assert_eq!(s.form.files[0].name, "b");
@@ -108,14 +179,25 @@ fn policy_consent_is_required_when_a_policy_is_shown() {
     s.step = Step::Review;
     let s = apply(s, vec![Action::Submit]);
     assert_eq!((s.step, fields(&s)), (Step::Review, vec!["policy"]));
-    let s = apply(s, vec![Action::AcceptPolicy(Some("2026-11-22T10:00:00Z".into()))]);
+    let s = apply(
+        s,
+        vec![Action::AcceptPolicy(Some("2026-11-22T10:00:00Z".into()))],
+    );
     assert!(s.errors.is_empty());
     assert!(s.check("2026-11-22T10:00:01Z").is_ok());
 }
 
 #[test]
 fn targets_add_and_remove_but_one_stays() {
-    let s = apply(state(), vec![Action::AddTarget, Action::SetTarget(1, "b".into()), Action::RemoveTarget(0), Action::RemoveTarget(0)]);
+    let s = apply(
+        state(),
+        vec![
+            Action::AddTarget,
+            Action::SetTarget(1, "b".into()),
+            Action::RemoveTarget(0),
+            Action::RemoveTarget(0),
+        ],
+    );
     assert_eq!(s.form.affected, ["b"]);
 }
 
@@ -132,8 +214,20 @@ fn back_and_goto_keep_what_was_typed() {
 
 #[test]
 fn delivery_state_and_reset() {
-    let s = apply(filled(), vec![Action::Delivery(Delivery::Sending { attempt: 2, retry_in: Some(4) })]);
-    assert!(matches!(s.delivery, Delivery::Sending { attempt: 2, retry_in: Some(4) }));
+    let s = apply(
+        filled(),
+        vec![Action::Delivery(Delivery::Sending {
+            attempt: 2,
+            retry_in: Some(4),
+        })],
+    );
+    assert!(matches!(
+        s.delivery,
+        Delivery::Sending {
+            attempt: 2,
+            retry_in: Some(4)
+        }
+    ));
     let s = apply(s, vec![Action::Reset { id: "new".into() }]);
     assert_eq!((s.id.as_str(), s.step), ("new", Step::Kind));
     assert!(!s.has_content() && s.delivery == Delivery::Editing);

@@ -2,8 +2,6 @@
 //! and 5xx with backoff (honouring `Retry-After`), and giving up with the ciphertext kept.
 //! The policy is pure functions, tested natively; `deliver` is the browser part.
 
-use serde::Deserialize;
-
 /// Attempts before giving up and offering the other ways out.
 pub const MAX_ATTEMPTS: u32 = 5;
 /// Longest wait between attempts, even if the server asks for more.
@@ -33,7 +31,7 @@ pub fn classify(status: u16) -> Class {
 /// Seconds to wait before attempt `next` (2, 3, …): the server's `Retry-After` (seconds) when
 /// given, else 1, 2, 4, 8 s; capped. `None` when no attempt is left.
 pub fn retry_delay(next: u32, retry_after: Option<&str>) -> Option<u32> {
-    if next > MAX_ATTEMPTS || next < 2 {
+    if !(2..=MAX_ATTEMPTS).contains(&next) {
         return None;
     }
     let backoff = 1u32 << (next - 2).min(5);
@@ -42,16 +40,25 @@ pub fn retry_delay(next: u32, retry_after: Option<&str>) -> Option<u32> {
 }
 
 /// The receiver's answer to a successful POST.
-#[derive(Deserialize, Clone, PartialEq, Debug)]
+#[derive(Clone, PartialEq, Debug)]
 pub struct ReceiptBody {
     pub receipt: String,
     pub sha256: String,
 }
 
-/// The receiver's answer to a refused POST.
-#[derive(Deserialize)]
-struct ErrorBody {
-    error: String,
+/// A string member of a JSON object. Read through `Value` rather than typed deserialization,
+/// whose error path formats floats (14 KB of wasm).
+pub fn json_str(text: &str, key: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    Some(v.get(key)?.as_str()?.to_string())
+}
+
+/// `{"receipt": …, "sha256": …}` from a 201/200 answer.
+pub fn parse_receipt(text: &str) -> Option<ReceiptBody> {
+    Some(ReceiptBody {
+        receipt: json_str(text, "receipt")?,
+        sha256: json_str(text, "sha256")?,
+    })
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -78,17 +85,18 @@ mod browser {
             let (class, retry_after, reason) = match send_once(endpoint, key, body).await {
                 Ok((status, retry_after, text)) => match classify(status) {
                     Class::Success => {
-                        let r: ReceiptBody = serde_json::from_str(&text)
-                            .map_err(|_| fill(t.net_status, &[("status", &status.to_string())]))?;
+                        let r = parse_receipt(&text).ok_or_else(|| {
+                            fill(t.net_status, &[("status", &status.to_string())])
+                        })?;
                         if r.sha256 != sha256 {
                             return Err("The server's SHA-256 of the report does not match what was sent; the copy it stored may be damaged.".into());
                         }
                         return Ok(r);
                     }
                     class => {
-                        let msg = serde_json::from_str::<ErrorBody>(&text)
-                            .map(|e| e.error)
-                            .unwrap_or_else(|_| fill(t.net_status, &[("status", &status.to_string())]));
+                        let msg = json_str(&text, "error").unwrap_or_else(|| {
+                            fill(t.net_status, &[("status", &status.to_string())])
+                        });
                         (class, retry_after, msg)
                     }
                 },
@@ -108,10 +116,15 @@ mod browser {
 
     /// One POST with a time limit: `(status, Retry-After, body text)`, or `Err` when the
     /// request did not complete (offline, reset, blocked, timed out).
-    async fn send_once(endpoint: &str, key: &str, body: &[u8]) -> Result<(u16, Option<String>, String), ()> {
+    async fn send_once(
+        endpoint: &str,
+        key: &str,
+        body: &[u8],
+    ) -> Result<(u16, Option<String>, String), ()> {
         let controller = web_sys::AbortController::new().map_err(|_| ())?;
         let signal = controller.signal();
-        let timer = gloo_timers::callback::Timeout::new(ATTEMPT_TIMEOUT_MS, move || controller.abort());
+        let timer =
+            gloo_timers::callback::Timeout::new(ATTEMPT_TIMEOUT_MS, move || controller.abort());
         let array = js_sys::Uint8Array::from(body);
         let request = Request::post(endpoint)
             .header("Content-Type", "application/octet-stream")
@@ -133,6 +146,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn receipts_parse() {
+        let r = parse_receipt(r#"{"receipt":"r1","sha256":"ab","received_at":"x"}"#).unwrap();
+        assert_eq!((r.receipt.as_str(), r.sha256.as_str()), ("r1", "ab"));
+        assert!(parse_receipt(r#"{"receipt":"r1"}"#).is_none());
+        assert!(parse_receipt("<html>").is_none());
+        assert_eq!(
+            json_str(r#"{"error":"too big","code":"too_large"}"#, "error").as_deref(),
+            Some("too big")
+        );
+    }
+
+    #[test]
     fn classification() {
         assert_eq!(classify(201), Class::Success);
         assert_eq!(classify(200), Class::Success);
@@ -152,7 +177,10 @@ mod tests {
         assert_eq!(retry_delay(6, None), None);
         assert_eq!(retry_delay(2, Some("7")), Some(7));
         assert_eq!(retry_delay(2, Some("3600")), Some(MAX_DELAY_S));
-        assert_eq!(retry_delay(2, Some("Wed, 21 Oct 2015 07:28:00 GMT")), Some(1));
+        assert_eq!(
+            retry_delay(2, Some("Wed, 21 Oct 2015 07:28:00 GMT")),
+            Some(1)
+        );
         assert_eq!(retry_delay(2, Some("0")), Some(1));
     }
 }

@@ -16,7 +16,10 @@ pub fn AboutStep(p: &StepProps) -> Html {
     };
     let opt = Some(AttrValue::from(t.optional));
     let credit = |c: Credit, id: &'static str, label: &'static str| {
-        let onchange = { let s = s.clone(); Callback::from(move |_: Event| s.dispatch(Action::SetCredit(c))) };
+        let onchange = {
+            let s = s.clone();
+            Callback::from(move |_: Event| s.dispatch(Action::SetCredit(c)))
+        };
         html! {
             <li>
                 <input type="radio" name="sd-credit" {id} checked={s.form.credit == c} {onchange} />

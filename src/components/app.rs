@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use sealdrop_core::{parse_recipients, seal, sha256_hex, Config, Report};
+use sealdrop_core::{parse_recipients, seal, Config, Report};
 use yew::prelude::*;
 
 use super::about::AboutStep;
@@ -27,19 +27,36 @@ pub struct AppProps {
 }
 
 /// Posts the sealed report, reporting progress through the reducer.
-fn deliver(state: UseReducerHandle<State>, config: Rc<Config>, ct: Rc<Vec<u8>>, report: Rc<Report>) {
+fn deliver(
+    state: UseReducerHandle<State>,
+    config: Rc<Config>,
+    ct: Rc<Vec<u8>>,
+    report: Rc<Report>,
+) {
     #[cfg(target_arch = "wasm32")]
     wasm_bindgen_futures::spawn_local(async move {
         let t = strings(&config.lang);
-        let digest = sha256_hex(&ct);
+        let digest = sealdrop_core::sha256_hex(&ct);
         let progress = {
             let state = state.clone();
-            move |attempt, retry_in| state.dispatch(Action::Delivery(Delivery::Sending { attempt, retry_in }))
+            move |attempt, retry_in| {
+                state.dispatch(Action::Delivery(Delivery::Sending { attempt, retry_in }))
+            }
         };
-        let outcome = crate::submit::deliver(&config.endpoint, &report.id, &ct, &digest, t, progress).await;
+        let outcome =
+            crate::submit::deliver(&config.endpoint, &report.id, &ct, &digest, t, progress).await;
         state.dispatch(Action::Delivery(match outcome {
-            Ok(r) => Delivery::Delivered { receipt: r.receipt, sha256: r.sha256, ciphertext: ct, report },
-            Err(reason) => Delivery::Failed { reason, ciphertext: ct, report },
+            Ok(r) => Delivery::Delivered {
+                receipt: r.receipt,
+                sha256: r.sha256,
+                ciphertext: ct,
+                report,
+            },
+            Err(reason) => Delivery::Failed {
+                reason,
+                ciphertext: ct,
+                report,
+            },
         }));
     });
     #[cfg(not(target_arch = "wasm32"))]
@@ -53,7 +70,11 @@ pub fn App(p: &AppProps) -> Html {
     let state = {
         let c = config.clone();
         use_reducer(move || {
-            State::new(sealdrop_core::new_uuid().unwrap_or_default(), c.limits, c.policy_url.clone().unwrap_or_default())
+            State::new(
+                sealdrop_core::new_uuid().unwrap_or_default(),
+                c.limits,
+                c.policy_url.clone().unwrap_or_default(),
+            )
         })
     };
     let root = use_node_ref();
@@ -64,7 +85,8 @@ pub fn App(p: &AppProps) -> Html {
         use_effect_with(state.focus, move |focus| {
             if *focus > 0 {
                 if let Some(el) = root.cast::<web_sys::Element>() {
-                    let _ = (errors && focus_selector(&el, "[aria-invalid=true]")) || focus_selector(&el, "#sd-step-heading");
+                    let _ = (errors && focus_selector(&el, "[aria-invalid=true]"))
+                        || focus_selector(&el, "#sd-step-heading");
                 }
             }
         });
@@ -72,7 +94,10 @@ pub fn App(p: &AppProps) -> Html {
     // Outcome screens take focus so screen readers announce them.
     {
         let root = root.clone();
-        let outcome = matches!(state.delivery, Delivery::Delivered { .. } | Delivery::Failed { .. });
+        let outcome = matches!(
+            state.delivery,
+            Delivery::Delivered { .. } | Delivery::Failed { .. }
+        );
         use_effect_with(outcome, move |o| {
             if let (true, Some(el)) = (*o, root.cast::<web_sys::Element>()) {
                 focus_selector(&el, "#sd-outcome");
@@ -87,7 +112,9 @@ pub fn App(p: &AppProps) -> Html {
                 web_sys::window().map(|w| {
                     gloo_events::EventListener::new(&w, "beforeunload", move |e| {
                         e.prevent_default();
-                        if let Some(e) = wasm_bindgen::JsCast::dyn_ref::<web_sys::BeforeUnloadEvent>(e) {
+                        if let Some(e) =
+                            wasm_bindgen::JsCast::dyn_ref::<web_sys::BeforeUnloadEvent>(e)
+                        {
                             e.set_return_value(t.leave_warning);
                         }
                     })
@@ -111,13 +138,21 @@ pub fn App(p: &AppProps) -> Html {
             gloo_timers::callback::Timeout::new(30, move || {
                 let refs: Vec<&[u8]> = files.iter().map(|f| f.bytes.as_slice()).collect();
                 let sealed = parse_recipients(&config.recipients)
-                    .map_err(|e| e.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+                    .map_err(|e| {
+                        e.iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    })
                     .and_then(|r| seal(&r, &report, &refs, Vec::new()).map_err(|e| e.to_string()));
                 match sealed {
                     Ok(ct) => deliver(state, config, Rc::new(ct), report),
                     Err(e) => {
                         state.dispatch(Action::Delivery(Delivery::Editing));
-                        state.dispatch(Action::Notice(Some(fill(strings(&config.lang).seal_failed, &[("e", &e)]))));
+                        state.dispatch(Action::Notice(Some(fill(
+                            strings(&config.lang).seal_failed,
+                            &[("e", &e)],
+                        ))));
                     }
                 }
             })
@@ -127,8 +162,16 @@ pub fn App(p: &AppProps) -> Html {
     let on_retry = {
         let (state, config) = (state.clone(), config.clone());
         Callback::from(move |()| {
-            if let Delivery::Failed { ciphertext, report, .. } = &state.delivery {
-                deliver(state.clone(), config.clone(), ciphertext.clone(), report.clone());
+            if let Delivery::Failed {
+                ciphertext, report, ..
+            } = &state.delivery
+            {
+                deliver(
+                    state.clone(),
+                    config.clone(),
+                    ciphertext.clone(),
+                    report.clone(),
+                );
             }
         })
     };
@@ -137,7 +180,11 @@ pub fn App(p: &AppProps) -> Html {
         Callback::from(move |()| state.dispatch(reset_action()))
     };
 
-    let props = || StepProps { state: state.clone(), config: config.clone(), t };
+    let props = || StepProps {
+        state: state.clone(),
+        config: config.clone(),
+        t,
+    };
     let step = state.step;
     let body = if state.delivery != Delivery::Editing {
         html! { <DeliveryView step={props()} {on_retry} {on_new} /> }
@@ -151,7 +198,10 @@ pub fn App(p: &AppProps) -> Html {
             Step::About => html! { <AboutStep ..props() /> },
             Step::Review => html! { <ReviewStep step={props()} on_send={on_send} /> },
         };
-        let back = { let s = state.clone(); move |_| s.dispatch(Action::Back) };
+        let back = {
+            let s = state.clone();
+            move |_| s.dispatch(Action::Back)
+        };
         let onsubmit = {
             let s = state.clone();
             move |e: SubmitEvent| {
@@ -177,7 +227,11 @@ pub fn App(p: &AppProps) -> Html {
             </>
         }
     };
-    let org = if config.org.is_empty() { t.default_org.to_string() } else { config.org.clone() };
+    let org = if config.org.is_empty() {
+        t.default_org.to_string()
+    } else {
+        config.org.clone()
+    };
     html! {
         <div class="sd-app" ref={root}>
             <header>

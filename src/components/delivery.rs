@@ -21,11 +21,19 @@ pub struct DeliveryProps {
 fn downloads(t: &'static crate::i18n::Strings, ct: &Rc<Vec<u8>>, report: &Rc<Report>) -> Html {
     let sealed = {
         let (ct, id) = (ct.clone(), report.id.clone());
-        Callback::from(move |_: MouseEvent| download(&ct, &format!("report-{id}.age"), "application/octet-stream"))
+        Callback::from(move |_: MouseEvent| {
+            download(&ct, &format!("report-{id}.age"), "application/octet-stream")
+        })
     };
     let plain = {
         let report = report.clone();
-        Callback::from(move |_: MouseEvent| download(render_markdown(&report).as_bytes(), "report.md", "text/markdown"))
+        Callback::from(move |_: MouseEvent| {
+            download(
+                render_markdown(&report).as_bytes(),
+                "report.md",
+                "text/markdown",
+            )
+        })
     };
     html! {
         <div class="sd-actions">
@@ -48,12 +56,20 @@ pub fn DeliveryView(p: &DeliveryProps) -> Html {
         },
         Delivery::Sending { attempt, retry_in } => {
             let msg = match retry_in {
-                Some(secs) => fill(t.retrying, &[("s", &secs.to_string()), ("n", &attempt.to_string())]),
+                Some(secs) => fill(
+                    t.retrying,
+                    &[("s", &secs.to_string()), ("n", &attempt.to_string())],
+                ),
                 None => t.sending.to_string(),
             };
             html! { <div class="sd-progress" role="status"><progress></progress><p>{ msg }</p></div> }
         }
-        Delivery::Delivered { receipt, sha256, ciphertext, report } => html! {
+        Delivery::Delivered {
+            receipt,
+            sha256,
+            ciphertext,
+            report,
+        } => html! {
             <div class="sd-done">
                 <h2 tabindex="-1" id="sd-outcome">{ t.delivered }</h2>
                 <dl>
@@ -64,8 +80,12 @@ pub fn DeliveryView(p: &DeliveryProps) -> Html {
                 <button type="button" class="sd-link" onclick={{ let cb = p.on_new.clone(); move |_| cb.emit(()) }}>{ t.new_report }</button>
             </div>
         },
-        Delivery::Failed { reason, ciphertext, report } => {
-            let armored = sealdrop_core::armor(ciphertext).unwrap_or_default();
+        Delivery::Failed {
+            reason,
+            ciphertext,
+            report,
+        } => {
+            let armored = sealdrop_core::armor(ciphertext);
             let copy = {
                 let (armored, copied) = (armored.clone(), copied.clone());
                 Callback::from(move |_: MouseEvent| {
@@ -76,15 +96,30 @@ pub fn DeliveryView(p: &DeliveryProps) -> Html {
                 })
             };
             let mailto = c.contact_email.as_ref().map(|email| {
-                let subject = format!("{} Vulnerability report {}", c.subject_tag.clone().unwrap_or_default(), report.id);
+                let subject = format!(
+                    "{} Vulnerability report {}",
+                    c.subject_tag.clone().unwrap_or_default(),
+                    report.id
+                );
                 // Mail clients truncate long mailto: links; past that, the body asks for the file.
                 let body = if armored.len() < 6000 {
                     armored.clone()
                 } else {
-                    format!("The encrypted report is attached as report-{}.age.", report.id)
+                    format!(
+                        "The encrypted report is attached as report-{}.age.",
+                        report.id
+                    )
                 };
                 let enc = |v: &str| String::from(js_sys::encode_uri_component(v));
-                (email.clone(), format!("mailto:{}?subject={}&body={}", email, enc(subject.trim()), enc(&body)))
+                (
+                    email.clone(),
+                    format!(
+                        "mailto:{}?subject={}&body={}",
+                        email,
+                        enc(subject.trim()),
+                        enc(&body)
+                    ),
+                )
             });
             html! {
                 <div class="sd-failed">
@@ -110,5 +145,7 @@ pub fn DeliveryView(p: &DeliveryProps) -> Html {
 
 /// Keeps the reset action reachable from this module's users.
 pub fn reset_action() -> Action {
-    Action::Reset { id: sealdrop_core::new_uuid().unwrap_or_default() }
+    Action::Reset {
+        id: sealdrop_core::new_uuid().unwrap_or_default(),
+    }
 }

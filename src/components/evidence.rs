@@ -30,12 +30,18 @@ pub fn EvidenceStep(p: &StepProps) -> Html {
         Callback::from(move |e: Event| {
             let input: HtmlInputElement = e.target_unchecked_into();
             let Some(list) = input.files() else { return };
-            let files: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
+            let files: Vec<web_sys::File> =
+                (0..list.length()).filter_map(|i| list.get(i)).collect();
             input.set_value("");
             let have: u64 = s.form.files.iter().map(|f| f.bytes.len() as u64).sum();
             let adding: u64 = files.iter().map(|f| f.size() as u64).sum();
             if have + adding > limits.max_attachment_bytes {
-                refused.set(Some(Problem::TooLarge { max_bytes: limits.max_attachment_bytes }.message()));
+                refused.set(Some(
+                    Problem::TooLarge {
+                        max_bytes: limits.max_attachment_bytes,
+                    }
+                    .message(),
+                ));
                 return;
             }
             refused.set(None);
@@ -56,9 +62,16 @@ pub fn EvidenceStep(p: &StepProps) -> Html {
     let error = (*refused).clone().or_else(|| s.error("attachments"));
     let hint = fill(
         t.files_hint,
-        &[("files", &limits.max_attachments.to_string()), ("bytes", &human_bytes(limits.max_attachment_bytes))],
+        &[
+            ("files", &limits.max_attachments.to_string()),
+            ("bytes", &human_bytes(limits.max_attachment_bytes)),
+        ],
     );
-    let described = if error.is_some() { "sd-files-hint sd-files-error" } else { "sd-files-hint" };
+    let described = if error.is_some() {
+        "sd-files-hint sd-files-error"
+    } else {
+        "sd-files-hint"
+    };
     html! {
         <div class={classes!("sd-field", error.as_ref().map(|_| "sd-invalid"))}>
             <label for="sd-files">{ t.files_label }<span class="sd-optional">{ " " }{ t.optional }</span></label>
@@ -87,4 +100,3 @@ pub fn EvidenceStep(p: &StepProps) -> Html {
         </div>
     }
 }
-

@@ -17,7 +17,10 @@ pub fn ImpactStep(p: &StepProps) -> Html {
     };
     let v = s.form.cvss.trim();
     let live = (!v.is_empty()).then(|| match score_vector(v) {
-        Ok(sc) => fill(t.cvss_score, &[("score", &format!("{:.1}", sc.score)), ("rating", sc.rating)]),
+        Ok(sc) => fill(
+            t.cvss_score,
+            &[("score", &sc.display()), ("rating", sc.rating)],
+        ),
         Err(e) => Problem::Cvss(e).message(),
     });
     html! {

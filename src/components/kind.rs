@@ -14,19 +14,29 @@ pub fn KindStep(p: &StepProps) -> Html {
         let s = s.clone();
         Callback::from(move |v: String| s.dispatch(Action::Set(f, v)))
     };
-    let q = s.form.type_query.trim().to_lowercase();
+    // ASCII folding is enough for CWE names and ids, and keeps Unicode tables out of the wasm.
+    let q = s.form.type_query.trim().to_ascii_lowercase();
     let shown: Vec<&VulnType> = p
         .config
         .types
         .iter()
-        .filter(|k| q.is_empty() || k.name.to_lowercase().contains(&q) || k.id.to_lowercase().contains(&q))
+        .filter(|k| {
+            q.is_empty()
+                || k.name.to_ascii_lowercase().contains(&q)
+                || k.id.to_ascii_lowercase().contains(&q)
+        })
         .collect();
     let radio = |id: String, name: String, label: Html| {
         let checked = s.form.type_id == id;
-        let dom_id = format!("sd-kind-{}", id.to_lowercase());
+        let dom_id = format!("sd-kind-{}", id.to_ascii_lowercase());
         let onchange = {
             let (s, id, name) = (s.clone(), id.clone(), name.clone());
-            Callback::from(move |_: Event| s.dispatch(Action::ChooseType { id: id.clone(), name: name.clone() }))
+            Callback::from(move |_: Event| {
+                s.dispatch(Action::ChooseType {
+                    id: id.clone(),
+                    name: name.clone(),
+                })
+            })
         };
         html! {
             <li>

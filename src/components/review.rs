@@ -33,22 +33,30 @@ pub fn ReviewStep(p: &ReviewProps) -> Html {
             <button type="button" class="sd-link" aria-label={label} onclick={move |_| s.dispatch(Action::GoTo(step))}>{ t.edit }</button>
         }
     };
-    let kind = if f.type_id == OTHER { f.other_name.clone() } else { format!("{} ({})", f.type_name, f.type_id) };
+    let kind = if f.type_id == OTHER {
+        f.other_name.clone()
+    } else {
+        format!("{} ({})", f.type_name, f.type_id)
+    };
     let credit = match f.credit {
         Credit::Name => t.credit_name,
         Credit::Handle => t.credit_handle,
         Credit::Anonymous => t.credit_anonymous,
     };
-    let row = |label: &'static str, value: Html, step: Step| html! {
-        <div class="sd-review-row">
-            <dt>{ label }{ " " }{ edit(step, label) }</dt>
-            <dd>{ value }</dd>
-        </div>
+    let row = |label: &'static str, value: Html, step: Step| {
+        html! {
+            <div class="sd-review-row">
+                <dt>{ label }{ " " }{ edit(step, label) }</dt>
+                <dd>{ value }</dd>
+            </div>
+        }
     };
     let on_policy = {
         let s = s.clone();
         Callback::from(move |e: Event| {
-            let checked = e.target_unchecked_into::<web_sys::HtmlInputElement>().checked();
+            let checked = e
+                .target_unchecked_into::<web_sys::HtmlInputElement>()
+                .checked();
             s.dispatch(Action::AcceptPolicy(checked.then(now_rfc3339)));
         })
     };

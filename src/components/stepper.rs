@@ -14,7 +14,10 @@ pub struct Props {
 #[component]
 pub fn Stepper(p: &Props) -> Html {
     let total = STEPS.len().to_string();
-    let label = fill(p.t.step_of, &[("n", &(p.current + 1).to_string()), ("total", &total)]);
+    let label = fill(
+        p.t.step_of,
+        &[("n", &(p.current + 1).to_string()), ("total", &total)],
+    );
     html! {
         <nav class="sd-stepper" aria-label={label.clone()}>
             <p class="sd-step-count">{ label }</p>

@@ -8,7 +8,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::recipients::parse_recipients;
+use crate::recipients::{parse_recipients, RecipientProblem};
 use crate::report::Affected;
 use crate::target::check_target;
 use crate::validate::{email_shape_ok, Limits};
@@ -270,6 +270,12 @@ impl Config {
             }
         };
         let recipients = match parse_recipients(&recipients) {
+            // The form is built without hardware-key support; refuse what it could not seal
+            // to here too, so `sealdrop check-config` and the form agree.
+            Ok(r) if r.as_strings().iter().any(|s| s.starts_with("age1tag")) => {
+                e.push("recipients", RecipientProblem::NotInWebForm.message());
+                Vec::new()
+            }
             Ok(r) => r.as_strings().to_vec(),
             Err(errors) => {
                 for r in errors {
@@ -457,7 +463,21 @@ fn types_of(e: &mut Errs, map: &Map<String, Value>, key: &str) -> Option<Vec<Vul
     if v.is_null() {
         return None;
     }
-    let Ok(list) = serde_json::from_value::<Vec<VulnType>>(v.clone()) else {
+    // Read by hand rather than with `from_value`: serde's typed-error path formats floats,
+    // which costs the widget 14 KB.
+    let parsed: Option<Vec<VulnType>> = v.as_array().and_then(|items| {
+        items
+            .iter()
+            .map(|t| {
+                let o = t.as_object().filter(|o| o.len() == 2)?;
+                Some(VulnType {
+                    id: o.get("id")?.as_str()?.to_string(),
+                    name: o.get("name")?.as_str()?.to_string(),
+                })
+            })
+            .collect()
+    });
+    let Some(list) = parsed else {
         e.push(
             key,
             "expected a list of {\"id\": \"CWE-79\", \"name\": \"Cross-site scripting\"} objects",
@@ -474,7 +494,7 @@ fn types_of(e: &mut Errs, map: &Map<String, Value>, key: &str) -> Option<Vec<Vul
                 key,
                 format!(
                     "\"{}\" is not a usable id: use an id without spaces, like CWE-79",
-                    t.id.escape_debug()
+                    t.id.trim()
                 ),
             );
         } else if t.name.trim().is_empty() {

@@ -57,6 +57,8 @@ pub enum RecipientProblem {
     Malformed,
     /// The same recipient listed twice.
     Duplicate,
+    /// `age1tag1…`/`age1tagpq1…` where the web form must seal: it leaves these out for size.
+    NotInWebForm,
     /// Post-quantum (`age1tagpq1…`) and classic recipients in one list: age refuses to mix
     /// them, since the classic stanza would undo the post-quantum protection.
     MixedPostQuantum,
@@ -83,6 +85,7 @@ impl RecipientProblem {
             Self::BadChecksum => "the checksum does not match: a character was changed or lost while copying; copy the key again",
             Self::Malformed => "has the right prefix but is not a valid key of that type (wrong length?): copy the whole key again",
             Self::Duplicate => "is listed more than once: remove the duplicate",
+            Self::NotInWebForm => "hardware-key recipients (age1tag1…, age1tagpq1…) are not supported by the web form, which leaves them out to stay small: configure an X25519 recipient (age1…) from `sealdrop keygen` or age-keygen",
             Self::MixedPostQuantum => "post-quantum recipients (age1tagpq1…) cannot be combined with classic ones (age1…, age1tag1…), which would undo their protection: list only one kind",
         }
     }
@@ -181,10 +184,14 @@ fn parse_one(raw: &str) -> Result<(String, Box<dyn age::Recipient + Send>), Reci
         0 => {
             Box::new(age::x25519::Recipient::from_str(&s).map_err(|_| RecipientProblem::Malformed)?)
         }
+        #[cfg(feature = "hardware-keys")]
         1 => Box::new(age::tag::Recipient::from_str(&s).map_err(|_| RecipientProblem::Malformed)?),
+        #[cfg(feature = "hardware-keys")]
         _ => {
             Box::new(age::tagpq::Recipient::from_str(&s).map_err(|_| RecipientProblem::Malformed)?)
         }
+        #[cfg(not(feature = "hardware-keys"))]
+        _ => return Err(RecipientProblem::NotInWebForm),
     };
     Ok((s, key))
 }

@@ -24,7 +24,11 @@ impl fmt::Display for SealError {
             SealError::Recipients => f.write_str(
                 "these recipients cannot be combined in one age file: use recipients of one kind",
             ),
-            SealError::Write(e) => write!(f, "could not write the sealed report: {e}"),
+            // The io::Error's own text is left out: its formatting tables cost the widget 1 KB,
+            // and in a browser the only cause is running out of memory.
+            SealError::Write(_) => f.write_str(
+                "could not write the sealed report: the browser may be out of memory; remove large attachments and try again",
+            ),
         }
     }
 }

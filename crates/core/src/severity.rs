@@ -9,6 +9,20 @@ pub struct Score {
     pub rating: &'static str,
 }
 
+impl Score {
+    /// The score with one decimal, as CVSS writes it (`9.8`). Formatted by hand: float
+    /// formatting would add 14 KB to the widget.
+    pub fn display(&self) -> String {
+        tenths(self.score)
+    }
+}
+
+/// `9.8` from 9.8, `10.0` from 10.
+pub fn tenths(score: f64) -> String {
+    let t = (score * 10.0).round() as u32;
+    format!("{}.{}", t / 10, t % 10)
+}
+
 /// Why a CVSS vector was refused.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum CvssError {
@@ -62,6 +76,9 @@ mod tests {
         let s = score_vector("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H")
             .unwrap();
         assert_eq!((s.score, s.rating), (10.0, "critical"));
+        assert_eq!(s.display(), "10.0");
+        assert_eq!(tenths(9.8), "9.8");
+        assert_eq!(tenths(0.0), "0.0");
     }
 
     #[test]

@@ -104,7 +104,9 @@ pub fn human_bytes(n: u64) -> String {
     if n >= MB && n.is_multiple_of(MB) {
         format!("{} MB", n / MB)
     } else if n >= MB {
-        format!("{:.1} MB", n as f64 / MB as f64)
+        // Integer tenths: float formatting would add 14 KB to the widget.
+        let t = (n * 10 + MB / 2) / MB;
+        format!("{}.{} MB", t / 10, t % 10)
     } else if n >= 1024 {
         format!("{} KB", n / 1024)
     } else {
@@ -204,6 +206,8 @@ pub fn validate(d: &Draft, limits: &Limits) -> Result<Report, ValidationErrors> 
     let id = c.text("id", &d.id, true, MAX_SHORT, true);
     let created_at = c.text("created_at", &d.created_at, true, MAX_SHORT, true);
 
+    // Form order: the title comes first on the form's first step.
+    let title = c.text("title", &d.title, true, MAX_TITLE, true);
     let type_id = c.text("type", &d.type_id, true, MAX_TYPE_ID, true);
     if !type_id.is_empty()
         && type_id
@@ -213,7 +217,6 @@ pub fn validate(d: &Draft, limits: &Limits) -> Result<Report, ValidationErrors> 
         c.push("type", Problem::BadTypeId);
     }
     let type_name = c.text("type_name", &d.type_name, true, MAX_SHORT, true);
-    let title = c.text("title", &d.title, true, MAX_TITLE, true);
 
     let mut affected = Vec::new();
     for (i, t) in d.affected.iter().enumerate() {

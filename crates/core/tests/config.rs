@@ -40,7 +40,7 @@ fn minimal_and_full_json() {
     assert_eq!((c.lang.as_str(), c.theme), ("en", Theme::Auto));
 
     let full = serde_json::json!({
-        "recipients": [x, tag_recipient()],
+        "recipients": [x],
         "endpoint": "https://example.com/v1/reports",
         "org": "Example Corp",
         "policy_url": "https://example.com/security",
@@ -158,6 +158,11 @@ fn every_broken_value_is_named() {
             "subject_tag",
             "one line",
         ),
+        (
+            serde_json::json!({"recipients": [x, tag_recipient()], "endpoint": "/r"}),
+            "recipients",
+            "not supported by the web form",
+        ),
     ];
     for (json, setting, needle) in cases {
         let errs = errs_json(json.clone());
@@ -205,8 +210,8 @@ fn localhost_http_and_same_origin_paths_are_allowed() {
 #[test]
 fn attributes() {
     let (_, x) = x25519();
-    let t = tag_recipient();
-    let rs = format!("{x}  {t}");
+    let (_, x2) = x25519();
+    let rs = format!("{x}  {x2}");
     let c = Config::from_attributes(&attrs(&[
         ("recipients", &rs),
         ("endpoint", "https://example.com/v1/reports"),
@@ -219,7 +224,7 @@ fn attributes() {
         ("target", "#report"),
     ]))
     .unwrap();
-    assert_eq!(c.recipients, [x.clone(), t]);
+    assert_eq!(c.recipients, [x.clone(), x2]);
     assert_eq!(
         c.policy_url.as_deref(),
         Some("https://example.com/security")

@@ -87,6 +87,35 @@ fn go_age_decrypts_and_gnu_tar_extracts() {
 }
 
 #[test]
+fn go_age_decrypts_the_armored_copy() {
+    need("age");
+    let dir = tempdir();
+    let (id, r) = x25519();
+    let (report, att) = sample();
+    let ct = seal(
+        &parse_recipients(&[r]).unwrap(),
+        &report,
+        &refs(&att),
+        Vec::new(),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("report.txt"), sealdrop_core::armor(&ct)).unwrap();
+    std::fs::write(dir.path().join("key.txt"), identity_text(&id)).unwrap();
+    let out = Command::new("age")
+        .args(["-d", "-i"])
+        .arg(dir.path().join("key.txt"))
+        .arg(dir.path().join("report.txt"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(untar(&out.stdout), open(&ct, &id));
+}
+
+#[test]
 fn go_age_reads_a_post_quantum_header() {
     need("age");
     // Go age 1.1.1 cannot decrypt tagpq stanzas, but it must parse the header and say no

@@ -40,6 +40,39 @@ fn sample_round_trips_to_several_recipients() {
 }
 
 #[test]
+fn armored_copy_opens_with_age() {
+    use std::io::Read;
+    let (id, r) = x25519();
+    let (report, att) = sample();
+    let ct = seal(
+        &parse_recipients(&[r]).unwrap(),
+        &report,
+        &refs(&att),
+        Vec::new(),
+    )
+    .unwrap();
+    let text = sealdrop_core::armor(&ct);
+    assert!(text.starts_with("-----BEGIN AGE ENCRYPTED FILE-----\n"));
+    assert!(text.ends_with("\n-----END AGE ENCRYPTED FILE-----\n"));
+    assert!(text.lines().all(|l| l.len() <= 64));
+    // age's strict armor reader gives back the binary file, which decrypts.
+    let mut binary = Vec::new();
+    age::armor::ArmoredReader::new(text.as_bytes())
+        .read_to_end(&mut binary)
+        .unwrap();
+    assert_eq!(binary, ct);
+    check_bundle(&open(&binary, &id), &report, &att);
+    for n in 0..5 {
+        let mut b = Vec::new();
+        let bytes = vec![7u8; n];
+        age::armor::ArmoredReader::new(sealdrop_core::armor(&bytes).as_bytes())
+            .read_to_end(&mut b)
+            .unwrap();
+        assert_eq!(b, bytes, "{n} bytes");
+    }
+}
+
+#[test]
 fn tagpq_recipients_seal_a_well_formed_file() {
     let recipients = parse_recipients(&[tagpq_recipient(), tagpq_recipient()]).unwrap();
     let (report, att) = sample();

@@ -31,7 +31,7 @@ fn every_required_field_is_named_together() {
     let fields: Vec<String> = problems(&d).into_iter().map(|(f, _)| f).collect();
     assert_eq!(
         fields,
-        ["type", "type_name", "title", "affected", "steps", "impact"]
+        ["title", "type", "type_name", "affected", "steps", "impact"]
     );
     let errs = validate(&d, &Limits::default()).err().unwrap();
     assert_eq!(errs.get("steps"), Some(&Problem::Required));

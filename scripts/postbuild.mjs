@@ -1,0 +1,45 @@
+// After `trunk build`: makes dist/ smaller and CSP-strict.
+// 1. Minifies the wasm-bindgen JS glue and the loader with esbuild (Trunk's own JS minifier
+//    fails on the glue), updating the glue's sha384 integrity in index.html.
+// 2. Moves Trunk's inline boot <script type="module"> into a hashed file, so the form page
+//    runs under a CSP without 'unsafe-inline' (script-src 'self').
+import { readFileSync, writeFileSync, readdirSync, unlinkSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { transformSync } from "esbuild";
+
+const dist = process.argv[2] || "dist";
+const page = `${dist}/index.html`;
+let html = readFileSync(page, "utf8");
+const sri = (code) => "sha384-" + createHash("sha384").update(code).digest("base64");
+
+for (const f of readdirSync(dist)) {
+  if (/^sealdrop-widget-[0-9a-f]+\.js$/.test(f)) {
+    const before = readFileSync(`${dist}/${f}`, "utf8");
+    if (before.length > 30000 || before.includes("\n\n")) {
+      const code = transformSync(before, { minify: true, format: "esm", target: "es2020" }).code;
+      writeFileSync(`${dist}/${f}`, code);
+      html = html.replace(new RegExp(`(href=["']?\\./${f}["']?[^>]*?integrity=["']?)[^"' >]+`), `$1${sri(code)}`);
+      html = html.replace(new RegExp(`(integrity=["']?)[^"' >]+(["']?[^>]*?href=["']?\\./${f})`), `$1${sri(code)}$2`);
+    }
+  }
+  if (f === "sealdrop.js") {
+    const src = readFileSync(`${dist}/${f}`, "utf8");
+    const code = transformSync(src, { minify: true, target: "es2017", legalComments: "inline" }).code;
+    writeFileSync(`${dist}/${f}`, code);
+  }
+}
+
+const re = /<script type=["']?module["']?>([\s\S]*?)<\/script>/;
+const m = html.match(re);
+if (m) {
+  for (const f of readdirSync(dist)) if (/^boot-[0-9a-f]+\.js$/.test(f)) unlinkSync(`${dist}/${f}`);
+  // Paths in the boot script are relative to the page; as a module file they resolve alike.
+  const code = transformSync(m[1], { minify: true, format: "esm", target: "es2022" }).code;
+  const name = `boot-${createHash("sha256").update(code).digest("hex").slice(0, 16)}.js`;
+  writeFileSync(`${dist}/${name}`, code);
+  html = html.replace(re, `<script type="module" src="./${name}" integrity="${sri(code)}" crossorigin="anonymous"></script>`);
+} else if (!/src="\.\/boot-/.test(html)) {
+  console.error(`postbuild: no boot script found in ${page}`);
+  process.exit(1);
+}
+writeFileSync(page, html);

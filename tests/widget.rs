@@ -1,0 +1,332 @@
+//! The widget in headless Chromium, driven through DOM events like a keyboard user: each step's
+//! validation messages and focus, a delivery whose body is ciphertext holding none of the typed
+//! text, retries, the researcher keeping the sealed report when delivery fails, configuration
+//! errors in place of the form, and both mount paths.
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+
+use gloo_timers::future::TimeoutFuture;
+use sealdrop_core::Config;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlTextAreaElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen(inline_js = r#"
+export function install_fetch(statuses) {
+  window.__sd = { requests: [], queue: Array.from(statuses) };
+  window.fetch = async (req) => {
+    const body = new Uint8Array(await req.arrayBuffer());
+    window.__sd.requests.push({ url: req.url, method: req.method, key: req.headers.get("Idempotency-Key"),
+      type: req.headers.get("Content-Type"), body });
+    const status = window.__sd.queue.length ? window.__sd.queue.shift() : 201;
+    if (status === 0) throw new TypeError("Failed to fetch");
+    if (status === 201) {
+      const d = new Uint8Array(await crypto.subtle.digest("SHA-256", body));
+      const sha256 = Array.from(d, (b) => b.toString(16).padStart(2, "0")).join("");
+      return new Response(JSON.stringify({ receipt: "rcpt-test-1", sha256, received_at: "now" }),
+        { status: 201, headers: { "Content-Type": "application/json" } });
+    }
+    const headers = { "Content-Type": "application/json" };
+    if (status === 429) headers["Retry-After"] = "1";
+    return new Response(JSON.stringify({ error: "refused " + status, code: "test" }), { status, headers });
+  };
+}
+export function request_count() { return window.__sd.requests.length; }
+export function request_body(i) { return window.__sd.requests[i].body; }
+export function request_key(i) { return window.__sd.requests[i].key; }
+export function request_type(i) { return window.__sd.requests[i].type; }
+"#)]
+extern "C" {
+    fn install_fetch(statuses: Vec<u32>);
+    fn request_count() -> u32;
+    fn request_body(i: u32) -> Vec<u8>;
+    fn request_key(i: u32) -> String;
+    fn request_type(i: u32) -> String;
+}
+
+fn doc() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+fn new_root() -> Element {
+    let el = doc().create_element("div").unwrap();
+    doc().body().unwrap().append_child(&el).unwrap();
+    el
+}
+
+async fn tick() {
+    TimeoutFuture::new(20).await;
+}
+
+fn q(root: &Element, sel: &str) -> Element {
+    root.query_selector(sel)
+        .unwrap()
+        .unwrap_or_else(|| panic!("{sel} not found"))
+}
+
+fn has(root: &Element, sel: &str) -> bool {
+    root.query_selector(sel).unwrap().is_some()
+}
+
+fn text(root: &Element) -> String {
+    root.text_content().unwrap_or_default()
+}
+
+async fn type_into(root: &Element, sel: &str, value: &str) {
+    let el = q(root, sel);
+    if let Some(i) = el.dyn_ref::<HtmlInputElement>() {
+        i.set_value(value);
+    } else if let Some(t) = el.dyn_ref::<HtmlTextAreaElement>() {
+        t.set_value(value);
+    }
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let ev = web_sys::Event::new_with_event_init_dict("input", &init).unwrap();
+    el.dispatch_event(&ev).unwrap();
+    tick().await;
+}
+
+async fn click(root: &Element, sel: &str) {
+    q(root, sel).dyn_into::<HtmlElement>().unwrap().click();
+    tick().await;
+}
+
+fn focused_id() -> String {
+    doc().active_element().map(|e| e.id()).unwrap_or_default()
+}
+
+fn config(extra: serde_json::Value) -> Config {
+    let recipient = age::x25519::Identity::generate().to_public().to_string();
+    let mut v = serde_json::json!({"recipients": [recipient], "endpoint": "https://reports.example/v1/reports", "org": "Example Corp",
+        "contact_email": "security@example.com", "subject_tag": "[SECURITY]"});
+    if let (Some(o), serde_json::Value::Object(e)) = (v.as_object_mut(), extra) {
+        o.extend(e);
+    }
+    Config::from_json(&v.to_string()).unwrap()
+}
+
+const SECRETS: [&str; 4] = [
+    "SENTINEL-TITLE-7f3a",
+    "SENTINEL-URL-91bc",
+    "SENTINEL-STEPS-22de",
+    "SENTINEL-IMPACT-4410",
+];
+
+/// Fills every step correctly and arrives at the review.
+async fn fill_all(root: &Element) {
+    type_into(root, "#sd-title", SECRETS[0]).await;
+    click(root, "#sd-kind-cwe-79").await;
+    click(root, "#sd-next").await;
+    assert!(
+        has(root, "#sd-affected-0"),
+        "Where step not shown: {}",
+        text(root)
+    );
+    type_into(
+        root,
+        "#sd-affected-0",
+        &format!("https://app.example.com/{}", SECRETS[1]),
+    )
+    .await;
+    click(root, "#sd-next").await;
+    type_into(root, "#sd-steps", SECRETS[2]).await;
+    click(root, "#sd-next").await;
+    type_into(root, "#sd-impact", SECRETS[3]).await;
+    type_into(
+        root,
+        "#sd-cvss",
+        "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+    )
+    .await;
+    assert!(
+        text(root).contains("Score 9.8 (critical)"),
+        "live score missing"
+    );
+    click(root, "#sd-next").await;
+    assert!(has(root, "#sd-files"));
+    click(root, "#sd-next").await;
+    click(root, "#sd-next").await;
+    assert!(has(root, "#sd-send"), "review not reached: {}", text(root));
+}
+
+async fn wait_for(root: &Element, sel: &str, max_ms: u32) {
+    let mut waited = 0;
+    while !has(root, sel) && waited < max_ms {
+        TimeoutFuture::new(50).await;
+        waited += 50;
+    }
+    assert!(
+        has(root, sel),
+        "{sel} did not appear within {max_ms} ms: {}",
+        text(root)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn next_shows_errors_announced_and_focused() {
+    let root = new_root();
+    sealdrop_widget::mount(root.clone(), Ok(config(serde_json::json!({}))));
+    tick().await;
+    click(&root, "#sd-next").await;
+    let summary = q(&root, ".sd-summary");
+    assert_eq!(summary.get_attribute("role").as_deref(), Some("alert"));
+    assert!(text(&summary).contains("This is required"));
+    assert_eq!(
+        q(&root, "#sd-title")
+            .get_attribute("aria-invalid")
+            .as_deref(),
+        Some("true")
+    );
+    assert!(q(&root, "#sd-title")
+        .get_attribute("aria-describedby")
+        .unwrap()
+        .contains("sd-title-error"));
+    // Focus moved to the first invalid field.
+    assert_eq!(focused_id(), "sd-title");
+    // Fixing the fields clears the errors; the step advances.
+    type_into(&root, "#sd-title", "A title").await;
+    click(&root, "#sd-kind-cwe-89").await;
+    click(&root, "#sd-next").await;
+    assert!(has(&root, "#sd-affected-0"));
+    // A URL with credentials is refused with its own message.
+    type_into(&root, "#sd-affected-0", "https://admin:pw@example.com/").await;
+    assert!(
+        text(&root).contains("Remove the user name and password"),
+        "live check missing"
+    );
+    click(&root, "#sd-next").await;
+    assert_eq!(focused_id(), "sd-affected-0");
+    // Back keeps what was typed.
+    click(&root, "#sd-back").await;
+    assert_eq!(
+        q(&root, "#sd-title")
+            .dyn_into::<HtmlInputElement>()
+            .unwrap()
+            .value(),
+        "A title"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn filters_kinds_and_requires_a_name_for_other() {
+    let root = new_root();
+    sealdrop_widget::mount(root.clone(), Ok(config(serde_json::json!({}))));
+    tick().await;
+    type_into(&root, "#sd-kind-search", "inject").await;
+    assert!(has(&root, "#sd-kind-cwe-89") && !has(&root, "#sd-kind-cwe-79"));
+    type_into(&root, "#sd-title", "t").await;
+    click(&root, "#sd-kind-other").await;
+    click(&root, "#sd-next").await;
+    assert_eq!(focused_id(), "sd-other-name");
+}
+
+#[wasm_bindgen_test]
+async fn delivers_only_ciphertext_with_the_idempotency_key() {
+    install_fetch(vec![503, 429, 201]);
+    let root = new_root();
+    sealdrop_widget::mount(root.clone(), Ok(config(serde_json::json!({}))));
+    tick().await;
+    fill_all(&root).await;
+    let review = text(&root);
+    assert!(
+        review.contains(SECRETS[0]) && review.contains("Example Corp") && review.contains("age1")
+    );
+    click(&root, "#sd-send").await;
+    wait_for(&root, "#sd-receipt", 10_000).await;
+    assert_eq!(text(&q(&root, "#sd-receipt")), "rcpt-test-1");
+    assert_eq!(request_count(), 3, "503 and 429 are retried");
+    let key = request_key(0);
+    assert_eq!(key.len(), 36);
+    for i in 0..3 {
+        let body = request_body(i);
+        assert!(body.starts_with(b"age-encryption.org/v1\n"));
+        assert_eq!(request_key(i), key, "same key on every attempt");
+        assert_eq!(request_type(i), "application/octet-stream");
+        let as_text = String::from_utf8_lossy(&body);
+        for s in SECRETS {
+            assert!(!as_text.contains(s), "{s} left the browser");
+        }
+    }
+    assert_eq!(
+        request_body(0),
+        request_body(2),
+        "a retry sends the same ciphertext"
+    );
+    assert!(has(&root, "#sd-download-sealed") && has(&root, "#sd-download-plain"));
+    assert_eq!(focused_id(), "sd-outcome");
+}
+
+#[wasm_bindgen_test]
+async fn a_refusing_endpoint_leaves_the_sealed_report_in_hand() {
+    install_fetch(vec![400]);
+    let root = new_root();
+    sealdrop_widget::mount(root.clone(), Ok(config(serde_json::json!({}))));
+    tick().await;
+    fill_all(&root).await;
+    click(&root, "#sd-send").await;
+    wait_for(&root, "#sd-failure-reason", 5_000).await;
+    assert!(text(&q(&root, "#sd-failure-reason")).contains("refused 400"));
+    let armored = q(&root, "#sd-armored")
+        .dyn_into::<HtmlTextAreaElement>()
+        .unwrap()
+        .value();
+    assert!(armored.starts_with("-----BEGIN AGE ENCRYPTED FILE-----"));
+    let mail = q(&root, "a[href^='mailto:']")
+        .get_attribute("href")
+        .unwrap();
+    assert!(mail.starts_with("mailto:security@example.com?subject=%5BSECURITY%5D"));
+    assert!(has(&root, "#sd-download-sealed"));
+    // Trying again reuses the same sealed report and key.
+    install_fetch(vec![201]);
+    click(&root, "#sd-retry").await;
+    wait_for(&root, "#sd-receipt", 5_000).await;
+}
+
+#[wasm_bindgen_test]
+async fn broken_config_shows_its_error_and_no_form() {
+    let root = new_root();
+    let bad = Config::from_json(
+        r#"{"recipients": ["AGE-SECRET-KEY-1QQQ"], "endpoint": "http://example.com/r"}"#,
+    );
+    sealdrop_widget::mount(root.clone(), bad);
+    tick().await;
+    let t = text(&root);
+    assert!(
+        t.contains("misconfigured") && t.contains("PRIVATE key") && t.contains("endpoint"),
+        "{t}"
+    );
+    assert!(!has(&root, "form") && !has(&root, "#sd-send"));
+}
+
+#[wasm_bindgen_test]
+async fn inline_mount_reads_attributes() {
+    let recipient = age::x25519::Identity::generate().to_public().to_string();
+    let attrs = js_sys::Object::new();
+    let map: BTreeMap<&str, &str> = [
+        ("recipients", recipient.as_str()),
+        ("endpoint", "/v1/reports"),
+        ("org", "Inline Org"),
+        ("mode", "inline"),
+    ]
+    .into();
+    for (k, v) in map {
+        js_sys::Reflect::set(&attrs, &k.into(), &v.into()).unwrap();
+    }
+    let root = new_root();
+    sealdrop_widget::mount_inline(root.clone(), attrs);
+    tick().await;
+    assert!(text(&root).contains("Inline Org") && has(&root, "#sd-title"));
+
+    let bad = js_sys::Object::new();
+    js_sys::Reflect::set(&bad, &"recipients".into(), &"".into()).unwrap();
+    js_sys::Reflect::set(&bad, &"endpoint".into(), &"/r".into()).unwrap();
+    let root = new_root();
+    sealdrop_widget::mount_inline(root.clone(), bad);
+    tick().await;
+    assert!(text(&root).contains("data-recipients"), "{}", text(&root));
+}
