@@ -17,7 +17,9 @@ mod target;
 mod validate;
 
 pub use bundle::{render_markdown, write_bundle, BUNDLE_JSON, BUNDLE_MD};
-pub use config::{Config, ConfigError, Theme, VulnType, DEFAULT_TYPES};
+pub use config::{
+    Config, ConfigError, Theme, VulnType, DEFAULT_TYPES, MAX_ATTACHMENT_BYTES_CEILING,
+};
 pub use filename::safe_file_name;
 pub use recipients::{fingerprint, parse_recipients, RecipientError, RecipientProblem, Recipients};
 pub use report::{

@@ -1,13 +1,16 @@
 //! `sealdrop`: the organization's side of sealdrop.
 //!
-//! `sealdrop keygen [-o FILE]` makes an age identity (readable by Go age and rage) and prints
-//! its recipient, the public key to put in the widget's configuration.
+//! - `sealdrop keygen [-o FILE]`: an age identity (readable by Go age and rage); prints its
+//!   recipient, the public key for the widget's configuration.
+//! - `sealdrop serve --recipient age1…`: serves the widget and accepts sealed reports.
+//! - `sealdrop inbox list|open`: lists, decrypts and extracts received reports.
+//! - `sealdrop check-config sealdrop.json`: validates a widget configuration.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-mod keygen;
+use sealdrop_server::{inbox, keygen, serve, settings, store};
 
 #[derive(Parser)]
 #[command(
@@ -24,12 +27,73 @@ struct Cli {
 enum Command {
     /// Generate an age identity for the security team and print its recipient (public key).
     Keygen(keygen::Args),
+    /// Serve the widget and receive sealed reports at POST /v1/reports.
+    Serve(settings::ServeArgs),
+    /// List and open received reports.
+    #[command(subcommand)]
+    Inbox(inbox::InboxCommand),
+    /// Validate a widget configuration (sealdrop.json) and name each problem.
+    CheckConfig {
+        /// The sealdrop.json to check.
+        file: std::path::PathBuf,
+    },
+}
+
+fn check_config(file: &std::path::Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    match sealdrop_core::Config::from_json(&text) {
+        Ok(c) => {
+            println!(
+                "{} is valid: {} recipient(s), endpoint {}, {} kinds of vulnerability.",
+                file.display(),
+                c.recipients.len(),
+                c.endpoint,
+                c.types.len()
+            );
+            Ok(())
+        }
+        Err(errors) => {
+            for e in &errors {
+                println!("{e}");
+            }
+            Err(format!(
+                "{} has {} problem(s); the widget would refuse to show the form",
+                file.display(),
+                errors.len()
+            ))
+        }
+    }
+}
+
+fn serve(args: settings::ServeArgs) -> Result<(), String> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tower_http=info".into()),
+        )
+        .with_target(false)
+        .init();
+    let settings = args.resolve()?;
+    let config_json = settings.widget_config()?;
+    if !settings.widget_dir.join("index.html").exists() {
+        return Err(format!("{} holds no built widget (index.html): build it with scripts/build.sh, or pass --widget-dir", settings.widget_dir.display()));
+    }
+    let store = store::Store::open(&settings.data_dir)
+        .map_err(|e| format!("cannot open the report store: {e}"))?;
+    let listen = settings.listen;
+    let state = serve::AppState::new(settings, store, config_json);
+    let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    rt.block_on(serve::run(state, listen))
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Keygen(args) => keygen::run(&args),
+        Command::Serve(args) => serve(args),
+        Command::Inbox(cmd) => inbox::run(cmd),
+        Command::CheckConfig { file } => check_config(&file),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
