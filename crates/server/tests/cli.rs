@@ -1,0 +1,297 @@
+//! The CLI end to end: a report stored by the receiver is listed and opened by `sealdrop inbox`
+//! and by Go `age -d | tar -x`; every refusal has its own message; outputs are pinned by
+//! snapshot files in tests/snapshots/ (regenerate with SNAPSHOTS=overwrite).
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::*;
+use sealdrop_server::store::{Row, Store};
+
+fn sealdrop(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sealdrop"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// Compares with tests/snapshots/NAME, after replacing run-specific parts.
+fn snapshot(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(name);
+    if std::env::var("SNAPSHOTS").as_deref() == Ok("overwrite") {
+        std::fs::write(&path, actual).unwrap();
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "missing snapshot {}; run with SNAPSHOTS=overwrite",
+            path.display()
+        )
+    });
+    assert_eq!(actual, expected, "snapshot {name} differs");
+}
+
+fn store_report(data: &Path, body: &[u8], receipt: &str, at: &str) {
+    let s = Store::open(data).unwrap();
+    s.insert(
+        &Row {
+            receipt: receipt.into(),
+            idempotency_key: format!("key-{receipt}"),
+            sha256: sealdrop_core::sha256_hex(body),
+            size: body.len() as u64,
+            received_at: at.into(),
+        },
+        body,
+    )
+    .unwrap();
+}
+
+#[test]
+fn list_and_open_what_was_received() {
+    let dir = tempfile::tempdir().unwrap();
+    let (id, r) = identity();
+    identity_file(dir.path(), &id);
+    let data = dir.path().join("data");
+    let first = sealed(&r, "First report");
+    let second = sealed(&r, "Second report");
+    store_report(
+        &data,
+        &first,
+        "sd-00000000000000000000000000000001",
+        "2026-11-22T10:00:00.000Z",
+    );
+    store_report(
+        &data,
+        &second,
+        "sd-00000000000000000000000000000002",
+        "2026-11-22T10:05:00.000Z",
+    );
+
+    let out = sealdrop(
+        &["inbox", "list", "--data-dir", "data", "-i", "key.txt"],
+        dir.path(),
+    );
+    assert!(out.status.success());
+    let (stdout, _) = text(&out);
+    snapshot(
+        "inbox-list.txt",
+        &stdout
+            .replace(&first.len().to_string(), "SIZE")
+            .replace(&second.len().to_string(), "SIZE"),
+    );
+
+    let out = sealdrop(
+        &[
+            "inbox",
+            "open",
+            "--latest",
+            "-i",
+            "key.txt",
+            "--data-dir",
+            "data",
+            "--out",
+            "opened",
+        ],
+        dir.path(),
+    );
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.starts_with("# Second report\n"), "{stdout}");
+    assert_eq!(
+        std::fs::read(dir.path().join("opened/attachments/passwd.txt")).unwrap(),
+        b"root:x:0:0"
+    );
+    let json: sealdrop_core::Report =
+        serde_json::from_slice(&std::fs::read(dir.path().join("opened/report.json")).unwrap())
+            .unwrap();
+    assert_eq!(json.title, "Second report");
+
+    // By receipt, into the default ./reports/<receipt>.
+    let out = sealdrop(
+        &[
+            "inbox",
+            "open",
+            "sd-00000000000000000000000000000001",
+            "-i",
+            "key.txt",
+            "--data-dir",
+            "data",
+        ],
+        dir.path(),
+    );
+    assert!(out.status.success());
+    assert!(dir
+        .path()
+        .join("reports/sd-00000000000000000000000000000001/report.md")
+        .exists());
+
+    // A downloaded .age file (the researcher's fallback) opens the same way.
+    std::fs::write(dir.path().join("mailed.age"), &first).unwrap();
+    let out = sealdrop(
+        &[
+            "inbox",
+            "open",
+            "mailed.age",
+            "-i",
+            "key.txt",
+            "--out",
+            "mailed",
+        ],
+        dir.path(),
+    );
+    assert!(out.status.success());
+    assert!(text(&out).0.starts_with("# First report"));
+
+    // And stock age + tar give the same bundle.
+    let age = Command::new("age")
+        .args(["-d", "-i", "key.txt", "mailed.age"])
+        .current_dir(dir.path())
+        .output()
+        .expect("Go age: run ./scripts/test.sh");
+    assert!(age.status.success());
+    std::fs::create_dir(dir.path().join("stock")).unwrap();
+    std::fs::write(dir.path().join("stock.tar"), &age.stdout).unwrap();
+    assert!(Command::new("tar")
+        .args(["-xf", "stock.tar", "-C", "stock"])
+        .current_dir(dir.path())
+        .status()
+        .unwrap()
+        .success());
+    assert_eq!(
+        std::fs::read(dir.path().join("stock/report.md")).unwrap(),
+        std::fs::read(dir.path().join("mailed/report.md")).unwrap()
+    );
+}
+
+#[test]
+fn each_failure_has_its_own_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let (id, r) = identity();
+    identity_file(dir.path(), &id);
+    let (_, other) = identity();
+    let data = dir.path().join("data");
+    store_report(
+        &data,
+        &sealed(&other, "for someone else"),
+        "sd-0000000000000000000000000000000a",
+        "2026-11-22T10:00:00.000Z",
+    );
+    let mut damaged = sealed(&r, "damaged");
+    let n = damaged.len();
+    damaged[n - 20] ^= 1;
+    store_report(
+        &data,
+        &damaged,
+        "sd-0000000000000000000000000000000b",
+        "2026-11-22T10:01:00.000Z",
+    );
+    let mut bad_mac = sealed(&r, "bad mac");
+    let mac_at = bad_mac.windows(4).position(|w| w == b"--- ").unwrap() + 6;
+    bad_mac[mac_at] = if bad_mac[mac_at] == b'A' { b'B' } else { b'A' };
+    store_report(
+        &data,
+        &bad_mac,
+        "sd-0000000000000000000000000000000c",
+        "2026-11-22T10:02:00.000Z",
+    );
+
+    let mut all = String::new();
+    for args in [
+        vec![
+            "inbox",
+            "open",
+            "sd-0000000000000000000000000000000a",
+            "-i",
+            "key.txt",
+            "--data-dir",
+            "data",
+        ],
+        vec![
+            "inbox",
+            "open",
+            "sd-0000000000000000000000000000000b",
+            "-i",
+            "key.txt",
+            "--data-dir",
+            "data",
+        ],
+        vec![
+            "inbox",
+            "open",
+            "sd-0000000000000000000000000000000c",
+            "-i",
+            "key.txt",
+            "--data-dir",
+            "data",
+        ],
+        vec![
+            "inbox",
+            "open",
+            "sd-ffffffffffffffffffffffffffffffff",
+            "-i",
+            "key.txt",
+            "--data-dir",
+            "data",
+        ],
+        vec!["inbox", "list", "--data-dir", "nowhere"],
+        vec![
+            "inbox",
+            "open",
+            "--latest",
+            "-i",
+            "missing.txt",
+            "--data-dir",
+            "data",
+        ],
+    ] {
+        let out = sealdrop(&args, dir.path());
+        assert!(!out.status.success(), "{args:?} should fail");
+        all.push_str(&format!(
+            "$ sealdrop {}\n{}\n",
+            args.join(" "),
+            text(&out).1
+        ));
+    }
+    assert!(
+        !dir.path()
+            .join("reports/sd-0000000000000000000000000000000b/report.md")
+            .exists(),
+        "nothing from a damaged payload is extracted"
+    );
+    snapshot("inbox-errors.txt", &all);
+}
+
+#[test]
+fn check_config_names_each_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bad.json"),
+        r#"{"recipients": ["AGE-SECRET-KEY-1QYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQ"], "endpoint": "http://example.com/r", "colour": "red", "theme": "neon"}"#,
+    )
+    .unwrap();
+    let out = sealdrop(&["check-config", "bad.json"], dir.path());
+    assert!(!out.status.success());
+    let (stdout, stderr) = text(&out);
+    snapshot("check-config-bad.txt", &format!("{stdout}{stderr}"));
+    let (_, r) = identity();
+    std::fs::write(
+        dir.path().join("good.json"),
+        format!(r#"{{"recipients": ["{r}"], "endpoint": "https://example.com/v1/reports"}}"#),
+    )
+    .unwrap();
+    let out = sealdrop(&["check-config", "good.json"], dir.path());
+    assert!(out.status.success());
+    assert_eq!(text(&out).0, "good.json is valid: 1 recipient(s), endpoint https://example.com/v1/reports, 15 kinds of vulnerability.\n");
+}
