@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 trunk build --release --offline >&2
 node scripts/postbuild.mjs dist
-cargo build -q --release -p sealdrop-server
+cargo build -q --profile server -p sealdrop-server

@@ -1,7 +1,46 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, builds the widget and the sealdrop binary.
+# The main job: installs what is missing, builds the widget and the sealdrop binary, makes a
+# demo identity once, and runs the receiver (widget origin) plus a demo vendor site on another
+# origin. Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+source scripts/env.sh
 scripts/build.sh
-echo "Built the widget into $(pwd)/dist and the binary at $(pwd)/target/release/sealdrop"
+
+WIDGET_PORT=${WIDGET_PORT:-8080}
+VENDOR_PORT=${VENDOR_PORT:-8081}
+DATA=${DEMO_DATA:-demo-data}
+BIN=target/server/sealdrop
+mkdir -p "$DATA"
+if [[ ! -f "$DATA/key.txt" ]]; then
+  "$BIN" keygen -o "$DATA/key.txt" >/dev/null
+fi
+RECIPIENT=$(sed -n 's/^# public key: //p' "$DATA/key.txt")
+
+pids=()
+cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; echo; echo "demo stopped"; }
+trap cleanup EXIT INT TERM
+
+"$BIN" serve --recipient "$RECIPIENT" --data-dir "$DATA" --listen "127.0.0.1:$WIDGET_PORT" \
+  --allow-origin "http://127.0.0.1:$VENDOR_PORT" --allow-origin "http://localhost:$VENDOR_PORT" \
+  --org "Example Corp" --policy-url "http://127.0.0.1:$VENDOR_PORT/policy.html" \
+  --contact-email security@example.com --subject-tag "[SECURITY] Example" &
+pids+=($!)
+node scripts/vendor-server.mjs www/demo "$VENDOR_PORT" "$RECIPIENT" "http://127.0.0.1:$WIDGET_PORT" &
+pids+=($!)
+sleep 1
+cat <<MSG
+
+  sealdrop demo is running.
+    Vendor page, iframe mode:  http://127.0.0.1:$VENDOR_PORT/
+    Vendor page, inline mode:  http://127.0.0.1:$VENDOR_PORT/inline.html
+    Widget origin (receiver):  http://127.0.0.1:$WIDGET_PORT/
+
+  Open received reports:
+    $BIN inbox list --data-dir $DATA -i $DATA/key.txt
+    $BIN inbox open --latest --data-dir $DATA -i $DATA/key.txt
+
+  Ctrl-C stops the demo.
+MSG
+wait

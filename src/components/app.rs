@@ -214,7 +214,7 @@ pub fn App(p: &AppProps) -> Html {
         html! {
             <>
                 <Stepper current={step.index()} {t} />
-                <form class="sd-step" novalidate=true {onsubmit} aria-labelledby="sd-step-heading">
+                <form class="sd-form" novalidate=true {onsubmit} aria-labelledby="sd-step-heading">
                     <h2 id="sd-step-heading" tabindex="-1">{ t.steps[step.index()] }</h2>
                     if let Some(n) = &state.notice { <p class="sd-error" role="alert">{ n }</p> }
                     <ErrorSummary errors={state.errors.clone()} {t} />

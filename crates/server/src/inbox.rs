@@ -36,6 +36,16 @@ pub enum InboxCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Write a stored report's ciphertext to an .age file, to open with stock `age` and `tar`.
+    Export {
+        /// The receipt (sd-…).
+        receipt: String,
+        #[arg(long, default_value = "sealdrop-data")]
+        data_dir: PathBuf,
+        /// The file to write (never overwritten).
+        #[arg(short, long)]
+        output: PathBuf,
+    },
 }
 
 pub fn run(cmd: InboxCommand) -> Result<(), String> {
@@ -48,7 +58,41 @@ pub fn run(cmd: InboxCommand) -> Result<(), String> {
             data_dir,
             out,
         } => open(report, latest, &identity, &data_dir, out),
+        InboxCommand::Export {
+            receipt,
+            data_dir,
+            output,
+        } => export(&receipt, &data_dir, &output),
     }
+}
+
+fn export(receipt: &str, data_dir: &Path, output: &Path) -> Result<(), String> {
+    let store = Store::open_existing(data_dir).map_err(|e| e.0)?;
+    let body = store.body(receipt).map_err(|e| e.0)?.ok_or_else(|| {
+        format!(
+            "no report with receipt {receipt} in {}: `sealdrop inbox list` shows the stored ones",
+            data_dir.display()
+        )
+    })?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(output)
+        .map_err(|e| {
+            format!(
+                "cannot create {} ({e}); an existing file is never overwritten",
+                output.display()
+            )
+        })?;
+    std::io::Write::write_all(&mut f, &body)
+        .map_err(|e| format!("cannot write {}: {e}", output.display()))?;
+    eprintln!(
+        "Wrote {} ({} bytes). Open it with: age -d -i KEY {} | tar -x",
+        output.display(),
+        body.len(),
+        output.display()
+    );
+    Ok(())
 }
 
 fn identities(path: &Path) -> Result<Vec<Box<dyn Identity>>, String> {

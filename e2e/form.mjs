@@ -1,0 +1,60 @@
+// Drives the form the way a keyboard user does: focus a control, type, Space/Enter.
+export async function frameOf(page) {
+  const handle = await page.waitForSelector("iframe", { timeout: 20000 });
+  const frame = await handle.contentFrame();
+  await frame.waitForSelector("#sd-title", { timeout: 20000 });
+  return frame;
+}
+
+async function typeInto(frame, page, sel, text) {
+  await frame.focus(sel);
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type(text, { delay: 0 });
+}
+
+/** Fills every step of a report; `r` holds the texts. Ends on the review step. */
+export async function fillReport(frame, page, r) {
+  await typeInto(frame, page, "#sd-title", r.title);
+  await frame.focus(`#sd-kind-${r.kind.toLowerCase()}`);
+  await page.keyboard.press("Space");
+  await page.keyboard.press("Enter"); // submits the step: Next
+  await frame.waitForSelector("#sd-affected-0");
+  await typeInto(frame, page, "#sd-affected-0", r.url);
+  await page.keyboard.press("Enter");
+  await frame.waitForSelector("#sd-steps");
+  await typeInto(frame, page, "#sd-steps", r.steps);
+  await typeInto(frame, page, "#sd-prerequisites", r.prereq);
+  await frame.focus("#sd-prerequisites");
+  await page.keyboard.press("Tab"); // to Back
+  await page.keyboard.press("Tab"); // to Next
+  await page.keyboard.press("Enter");
+  await frame.waitForSelector("#sd-impact");
+  await typeInto(frame, page, "#sd-impact", r.impact);
+  await typeInto(frame, page, "#sd-cvss", r.cvss);
+  await page.keyboard.press("Enter");
+  await frame.waitForSelector("#sd-files");
+  if (r.files?.length) {
+    await frame.setInputFiles("#sd-files", r.files);
+    await frame.waitForFunction((n) => document.querySelectorAll(".sd-files li").length === n, r.files.length);
+  }
+  await frame.focus("#sd-next");
+  await page.keyboard.press("Enter");
+  await frame.waitForSelector("#sd-reporter-name");
+  await typeInto(frame, page, "#sd-reporter-name", r.name);
+  await typeInto(frame, page, "#sd-reporter-handle", r.handle);
+  await typeInto(frame, page, "#sd-reporter-email", r.email);
+  await frame.focus("#sd-credit-handle");
+  await page.keyboard.press("Space");
+  await frame.focus("#sd-next");
+  await page.keyboard.press("Enter");
+  await frame.waitForSelector("#sd-send");
+  if (await frame.$("#sd-policy")) {
+    await frame.focus("#sd-policy");
+    await page.keyboard.press("Space");
+  }
+}
+
+export async function send(frame, page) {
+  await frame.focus("#sd-send");
+  await page.keyboard.press("Enter");
+}
