@@ -43,7 +43,7 @@ export async function fillReport(frame, page, r) {
   await typeInto(frame, page, "#sd-reporter-name", r.name);
   await typeInto(frame, page, "#sd-reporter-handle", r.handle);
   await typeInto(frame, page, "#sd-reporter-email", r.email);
-  await frame.focus("#sd-credit-handle");
+  await frame.focus(r.handle ? "#sd-credit-handle" : "#sd-credit-anonymous");
   await page.keyboard.press("Space");
   await frame.focus("#sd-next");
   await page.keyboard.press("Enter");

@@ -65,12 +65,16 @@
     frame.setAttribute("sandbox", "allow-scripts allow-same-origin allow-forms allow-downloads allow-popups allow-popups-to-escape-sandbox");
     frame.setAttribute("allow", "clipboard-write");
     frame.setAttribute("referrerpolicy", "no-referrer");
-    frame.style.cssText = "display:block;width:100%;min-width:0;height:640px;border:0;background:transparent;color-scheme:normal";
+    // !important inline styles win over any host stylesheet, hostile ones included.
+    function set(prop, value) { frame.style.setProperty(prop, value, "important"); }
+    var look = { display: "block", width: "100%", "min-width": "0", "max-width": "100%", height: "640px", border: "0", margin: "0",
+      padding: "0", background: "transparent", "color-scheme": "normal", opacity: "1", filter: "none", transform: "none", visibility: "visible" };
+    Object.keys(look).forEach(function (k) { set(k, look[k]); });
     window.addEventListener("message", function (e) {
       if (e.origin !== base.origin || e.source !== frame.contentWindow) return;
       var d = e.data;
       if (d && d.type === "sealdrop:height" && typeof d.height === "number" && isFinite(d.height)) {
-        frame.style.height = Math.min(Math.max(Math.ceil(d.height), 200), 20000) + "px";
+        set("height", Math.min(Math.max(Math.ceil(d.height), 200), 20000) + "px");
       }
     });
     host.appendChild(frame);
