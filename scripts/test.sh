@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test sealdrop has: set-up, formatting and lints (native and wasm32), native unit,
-# property and interop tests, browser tests in headless Chromium, and the widget's release
-# build. Exits non-zero when anything fails.
+# property, interop and receiver tests, browser tests in headless Chromium, the release build
+# with its size budget, and the end-to-end tests. Exits non-zero when anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -22,4 +22,6 @@ wasm-pack test --headless --chrome --mode no-install
 step "release build and size budget (200,000 bytes brotli)"
 scripts/build.sh
 bench/size.sh dist
+step "end-to-end tests (Playwright, Debian's Chromium)"
+node --test --test-concurrency=1 e2e/*.test.mjs
 step "all tests passed"

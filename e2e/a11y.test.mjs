@@ -1,0 +1,111 @@
+// 6. Accessibility: axe-core on every step, the error states, the receipt and the
+//    delivery-failure screen, at desktop width and at 375 px: 0 serious or critical violations.
+// 7. Broken configurations show their message in place of the form and send nothing.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { AxeBuilder } from "@axe-core/playwright";
+import { start, vendorPage } from "./harness.mjs";
+import { frameOf } from "./form.mjs";
+
+async function axe(page, label) {
+  const result = await new AxeBuilder({ page }).analyze();
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), [], `axe on ${label}`);
+}
+
+test("axe: every step, errors, receipt and failure screen, at 1280 and 375 px", async () => {
+  const h = await start({ pages: ({ widget }) => ({ "/": [vendorPage(widget)], "/policy": ["<p>policy</p>"] }) });
+  try {
+    for (const width of [1280, 375]) {
+      const context = await h.browser.newContext({ viewport: { width, height: 900 } });
+      const page = await context.newPage();
+      let fail = false;
+      await context.route("**/v1/reports", (route) => (fail ? route.fulfill({ status: 400, contentType: "application/json", body: '{"error":"refused","code":"x"}' }) : route.continue()));
+      await page.goto(h.vendor + "/");
+      const f = await frameOf(page);
+      await axe(page, `kind @${width}`);
+      await f.click("#sd-next");
+      await f.waitForSelector(".sd-summary");
+      await axe(page, `kind errors @${width}`);
+      await f.fill("#sd-title", "Open redirect on login");
+      await f.check("#sd-kind-cwe-601");
+      await f.click("#sd-next");
+      await f.fill("#sd-affected-0", "ftp://bad");
+      await f.click("#sd-next");
+      await axe(page, `where errors @${width}`);
+      await f.fill("#sd-affected-0", "https://app.example.com/login?next=//evil.example");
+      await f.click("#sd-next");
+      await f.fill("#sd-steps", "Open the link, log in, land on evil.example");
+      await axe(page, `reproduce @${width}`);
+      await f.click("#sd-next");
+      await f.fill("#sd-impact", "Phishing with a trusted domain");
+      await f.fill("#sd-cvss", "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N");
+      await axe(page, `impact @${width}`);
+      await f.click("#sd-next");
+      await axe(page, `evidence @${width}`);
+      await f.click("#sd-next");
+      await axe(page, `about @${width}`);
+      await f.click("#sd-next");
+      await axe(page, `review @${width}`);
+      await f.click("#sd-send");
+      await f.waitForSelector(".sd-summary");
+      await axe(page, `review errors @${width}`);
+      await f.check("#sd-policy");
+      fail = width === 375;
+      await f.click("#sd-send");
+      await f.waitForSelector(fail ? "#sd-failure-reason" : "#sd-receipt", { timeout: 30000 });
+      await axe(page, `${fail ? "failure" : "receipt"} @${width}`);
+      // Nothing overflows sideways at this width.
+      const overflow = await f.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 0, `horizontal overflow of ${overflow}px at ${width}`);
+      await context.close();
+    }
+  } finally {
+    await h.stop();
+  }
+});
+
+test("broken configurations show their message and send nothing", async () => {
+  const attrs = (extra) => `data-mode="inline" ${extra}`;
+  const h = await start({
+    pages: ({ widget, recipient }) => ({
+      "/no-recipient": [vendorPage(widget, { attrs: attrs(`data-endpoint="${widget}/v1/reports"`) })],
+      "/secret-key": [vendorPage(widget, { attrs: attrs(`data-recipients="AGE-SECRET-KEY-1QYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQ" data-endpoint="${widget}/v1/reports"`) })],
+      "/bad-recipient": [vendorPage(widget, { attrs: attrs(`data-recipients="age1notarealkey" data-endpoint="${widget}/v1/reports"`) })],
+      "/plain-http": [vendorPage(widget, { attrs: attrs(`data-recipients="${recipient}" data-endpoint="http://reports.example.com/v1"`) })],
+      "/unknown": [vendorPage(widget, { attrs: attrs(`data-recipients="${recipient}" data-endpoint="${widget}/v1/reports" data-colour="red"`) })],
+      "/swapped-key": [vendorPage(widget, { attrs: `data-recipients="age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq"` })],
+      "/bad-mode": [vendorPage(widget, { attrs: `data-mode="popup"` })],
+    }),
+  });
+  const expected = {
+    "/no-recipient": "no age recipient", "/secret-key": "PRIVATE key", "/bad-recipient": "checksum",
+    "/plain-http": "https://", "/unknown": "data-colour", "/swapped-key": "differ from the recipients", "/bad-mode": "not a mode",
+  };
+  try {
+    const context = await h.browser.newContext();
+    const posts = [];
+    context.on("request", (r) => { if (r.method() === "POST") posts.push(r.url()); });
+    for (const [path, needle] of Object.entries(expected)) {
+      const page = await context.newPage();
+      const errors = [];
+      page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+      await page.goto(h.vendor + path);
+      const where = path === "/swapped-key" ? await (await page.waitForSelector("iframe")).contentFrame() : page;
+      await where.waitForSelector("[role=alert]", { timeout: 20000 });
+      const shown = await where.evaluate(() => {
+        const host = document.querySelector(".sealdrop-embed");
+        const root = host && host.shadowRoot ? host.shadowRoot : document;
+        return root.textContent || document.body.textContent;
+      });
+      assert.ok(shown.includes("misconfigured"), `${path}: ${shown}`);
+      assert.ok(shown.includes(needle), `${path} should mention ${needle}: ${shown}`);
+      assert.equal(await where.evaluate(() => !!document.querySelector("#sd-send")), false);
+      if (path !== "/swapped-key") assert.ok(errors.some((e) => e.includes("sealdrop")), `${path}: no console error`);
+      await page.close();
+    }
+    assert.deepEqual(posts, []);
+  } finally {
+    await h.stop();
+  }
+});
