@@ -1,4 +1,4 @@
-//! The public age test vectors (C2SP CCTV testkit, ../shared/testdata/age-testkit): the
+//! The public age test vectors (C2SP CCTV testkit, copied into tests/testkit/): the
 //! receiver's check refuses every non-armored `header failure` and accepts every non-armored
 //! `success` (except passphrase files, which a report never is), and `inbox open`'s decryption
 //! maps each expected failure to its own message.
