@@ -102,3 +102,36 @@ pub fn start() {
 }
 
 mod page;
+
+/// For bench/: seals `data` as one attachment of a minimal report, exactly as the form does.
+#[cfg(feature = "bench")]
+#[wasm_bindgen]
+pub fn bench_seal(recipient: &str, data: Vec<u8>) -> Result<Vec<u8>, JsValue> {
+    let draft = sealdrop_core::Draft {
+        id: "00000000-0000-4000-8000-000000000000".into(),
+        created_at: "2026-01-01T00:00:00Z".into(),
+        type_id: "CWE-79".into(),
+        type_name: "XSS".into(),
+        title: "bench".into(),
+        affected: vec!["https://example.com".into()],
+        steps: "bench".into(),
+        impact: "bench".into(),
+        attachments: vec![sealdrop_core::DraftAttachment {
+            name: "data.bin".into(),
+            media_type: String::new(),
+            bytes: data,
+        }],
+        ..Default::default()
+    };
+    let limits = sealdrop_core::Limits {
+        max_attachments: 1,
+        max_attachment_bytes: u64::MAX,
+    };
+    let report =
+        sealdrop_core::validate(&draft, &limits).map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let recipients = sealdrop_core::parse_recipients(&[recipient])
+        .map_err(|_| JsValue::from_str("bad recipient"))?;
+    let files = [draft.attachments[0].bytes.as_slice()];
+    sealdrop_core::seal(&recipients, &report, &files, Vec::new())
+        .map_err(|e| JsValue::from_str(&e.to_string()))
+}

@@ -1,0 +1,119 @@
+// In-browser benchmarks in headless Chromium: sealing throughput (sealdrop's wasm vs typage,
+// alternating, 5 rounds of 1, 16 and 64 MiB), memory when sealing 256 MiB, and time to
+// interactive of the embedded form (iframe and inline, cold and warm cache, median of 20).
+// Prints JSON. Usage: node bench/browser.mjs OUT_DIR (see bench/run.sh).
+import { createServer } from "node:http";
+import { readFileSync } from "node:fs";
+import { join, extname } from "node:path";
+import { execFileSync } from "node:child_process";
+import { start, vendorPage, ARGS } from "../e2e/harness.mjs";
+import { chromium } from "playwright-core";
+
+const out = process.argv[2] || "bench/out";
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm" };
+const srv = createServer((req, res) => {
+  const p = join(out, new URL(req.url, "http://x").pathname.replace(/^\/+/, "") || "page.html");
+  try { res.writeHead(200, { "Content-Type": types[extname(p)] || "application/octet-stream" }).end(readFileSync(p)); }
+  catch { res.writeHead(404).end(); }
+}).listen(0, "127.0.0.1");
+await new Promise((r) => srv.once("listening", r));
+const base = `http://127.0.0.1:${srv.address().port}`;
+const recipient = execFileSync("age-keygen", { stdio: ["ignore", "pipe", "ignore"] }).toString().match(/public key: (age1\w+)/)[1];
+
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ARGS });
+const result = { throughput: [], memory: {}, tti: {} };
+try {
+  const page = await browser.newPage();
+  await page.goto(`${base}/page.html`);
+  await page.waitForFunction(() => window.ready === true);
+  for (const mib of [1, 16, 64]) {
+    const times = { sealdrop: [], typage: [] };
+    for (let round = 0; round < 5; round++) {
+      for (const impl of round % 2 ? ["typage", "sealdrop"] : ["sealdrop", "typage"]) {
+        times[impl].push(await page.evaluate(([impl, mib, r]) => window.seal(impl, mib, r), [impl, mib, recipient]));
+      }
+    }
+    const s = median(times.sealdrop), t = median(times.typage);
+    result.throughput.push({ mib, sealdrop_ms: s, typage_ms: t, sealdrop_mbs: +(mib * 1.048576 / (s / 1000)).toFixed(1), typage_mbs: +(mib * 1.048576 / (t / 1000)).toFixed(1), ratio: +(t / s).toFixed(2) });
+  }
+  // Memory: 256 MiB in a fresh tab; peak RSS of its renderer (VmHWM) and wasm linear memory.
+  const mpage = await browser.newPage();
+  await mpage.goto(`${base}/page.html`);
+  await mpage.waitForFunction(() => window.ready === true);
+  const cdp = await mpage.context().newCDPSession(mpage);
+  const before = await renderers(cdp);
+  const wasmBytes = await mpage.evaluate((r) => window.sealMemory(r, 256), recipient);
+  const after = await renderers(cdp);
+  result.memory = { attachment_mib: 256, wasm_linear_memory_mib: +(wasmBytes / 1048576).toFixed(1), renderer_peak_rss_mib: Math.max(...after.map(hwm), 0), renderer_rss_before_mib: Math.max(...before.map(hwm), 0) };
+} finally {
+  await browser.close();
+  srv.close();
+}
+
+async function renderers(cdp) {
+  try {
+    const info = await cdp.send("SystemInfo.getProcessInfo");
+    return info.processInfo.filter((p) => p.type === "renderer").map((p) => p.id);
+  } catch { return []; }
+}
+function hwm(pid) {
+  try {
+    const m = readFileSync(`/proc/${pid}/status`, "utf8").match(/VmHWM:\s+(\d+) kB/);
+    return m ? Math.round(Number(m[1]) / 1024) : 0;
+  } catch { return 0; }
+}
+
+// Time to interactive: script tag inserted -> the title field accepts input.
+const h = await start({ pages: ({ widget }) => ({
+  "/iframe": [vendorPage(widget).replace(/<script src=[^>]*><\/script>/, "")],
+  "/inline": [vendorPage(widget).replace(/<script src=[^>]*><\/script>/, "")],
+}) });
+try {
+  for (const mode of ["iframe", "inline"]) {
+    for (const cache of ["cold", "warm"]) {
+      const times = [];
+      const shared = await h.browser.newContext();
+      for (let i = 0; i < 20; i++) {
+        const ctx = cache === "cold" ? await h.browser.newContext() : shared;
+        const page = await ctx.newPage();
+        if (cache === "warm" && i === 0) { await loadOnce(page, mode); }
+        await page.goto(`${h.vendor}/${mode}`);
+        const t0 = await page.evaluate(([src, mode, recipient, endpoint]) => {
+          const s = document.createElement("script");
+          s.src = src; s.async = true;
+          if (mode === "inline") { s.dataset.mode = "inline"; s.dataset.recipients = recipient; s.dataset.endpoint = endpoint; }
+          document.querySelector("main").appendChild(s);
+          return performance.now();
+        }, [`${h.widget}/sealdrop.js`, mode, h.recipient, `${h.widget}/v1/reports`]);
+        let ready;
+        if (mode === "iframe") {
+          const frame = await (await page.waitForSelector("iframe")).contentFrame();
+          await frame.waitForSelector("#sd-title:not([disabled])", { timeout: 30000 });
+        } else {
+          await page.waitForSelector("#sd-title", { timeout: 30000 });
+        }
+        ready = await page.evaluate(() => performance.now());
+        times.push(ready - t0);
+        await page.close();
+        if (cache === "cold") await ctx.close();
+      }
+      await shared.close();
+      result.tti[`${mode}_${cache}_ms`] = Math.round(median(times));
+    }
+  }
+} finally {
+  await h.stop();
+}
+async function loadOnce(page, mode) {
+  await page.goto(`${h.vendor}/${mode}`);
+  await page.evaluate(([src, mode, recipient, endpoint]) => {
+    const s = document.createElement("script");
+    s.src = src;
+    if (mode === "inline") { s.dataset.mode = "inline"; s.dataset.recipients = recipient; s.dataset.endpoint = endpoint; }
+    document.querySelector("main").appendChild(s);
+  }, [`${h.widget}/sealdrop.js`, mode, h.recipient, `${h.widget}/v1/reports`]);
+  if (mode === "iframe") await (await (await page.waitForSelector("iframe")).contentFrame()).waitForSelector("#sd-title");
+  else await page.waitForSelector("#sd-title");
+}
+console.log(JSON.stringify(result, null, 2));
