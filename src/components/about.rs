@@ -10,10 +10,7 @@ use crate::state::{Action, Field};
 #[component]
 pub fn AboutStep(p: &StepProps) -> Html {
     let (s, t) = (&p.state, p.t);
-    let set = |f: Field| {
-        let s = s.clone();
-        Callback::from(move |v: String| s.dispatch(Action::Set(f, v)))
-    };
+    let set = |f: Field| p.setter(f);
     let opt = Some(AttrValue::from(t.optional));
     let credit = |c: Credit, id: &'static str, label: &'static str| {
         let onchange = {

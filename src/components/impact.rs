@@ -6,15 +6,12 @@ use yew::prelude::*;
 use super::field::TextField;
 use super::StepProps;
 use crate::i18n::fill;
-use crate::state::{Action, Field};
+use crate::state::Field;
 
 #[component]
 pub fn ImpactStep(p: &StepProps) -> Html {
     let (s, t) = (&p.state, p.t);
-    let set = |f: Field| {
-        let s = s.clone();
-        Callback::from(move |v: String| s.dispatch(Action::Set(f, v)))
-    };
+    let set = |f: Field| p.setter(f);
     let v = s.form.cvss.trim();
     let live = (!v.is_empty()).then(|| match score_vector(v) {
         Ok(sc) => fill(

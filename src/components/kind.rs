@@ -10,10 +10,7 @@ use crate::state::{Action, Field, OTHER};
 #[component]
 pub fn KindStep(p: &StepProps) -> Html {
     let (s, t) = (&p.state, p.t);
-    let set = |f: Field| {
-        let s = s.clone();
-        Callback::from(move |v: String| s.dispatch(Action::Set(f, v)))
-    };
+    let set = |f: Field| p.setter(f);
     // ASCII folding is enough for CWE names and ids, and keeps Unicode tables out of the wasm.
     let q = s.form.type_query.trim().to_ascii_lowercase();
     let shown: Vec<&VulnType> = p

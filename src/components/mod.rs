@@ -6,7 +6,7 @@ use sealdrop_core::Config;
 use yew::prelude::*;
 
 use crate::i18n::Strings;
-use crate::state::State;
+use crate::state::{Action, Field, State};
 
 pub mod about;
 pub mod app;
@@ -28,4 +28,12 @@ pub struct StepProps {
     pub state: UseReducerHandle<State>,
     pub config: Rc<Config>,
     pub t: &'static Strings,
+}
+
+impl StepProps {
+    /// The `on_input` of a text field: dispatches its new value.
+    pub fn setter(&self, field: Field) -> Callback<String> {
+        let s = self.state.clone();
+        Callback::from(move |v: String| s.dispatch(Action::Set(field, v)))
+    }
 }

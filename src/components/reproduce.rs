@@ -4,15 +4,12 @@ use yew::prelude::*;
 
 use super::field::TextField;
 use super::StepProps;
-use crate::state::{Action, Field};
+use crate::state::Field;
 
 #[component]
 pub fn ReproduceStep(p: &StepProps) -> Html {
     let (s, t) = (&p.state, p.t);
-    let set = |f: Field| {
-        let s = s.clone();
-        Callback::from(move |v: String| s.dispatch(Action::Set(f, v)))
-    };
+    let set = |f: Field| p.setter(f);
     html! {
         <>
             <TextField id="sd-steps" label={t.steps_label} value={s.form.steps.clone()} multiline=true

@@ -59,6 +59,24 @@ fn gnu_tar_matches(
     );
 }
 
+/// Writes `file` and the identity into `dir`, then runs Go `age -d -i key.txt FILE`.
+fn go_age_decrypt(
+    dir: &Path,
+    name: &str,
+    file: &[u8],
+    id: &age::x25519::Identity,
+) -> std::process::Output {
+    need("age");
+    std::fs::write(dir.join(name), file).unwrap();
+    std::fs::write(dir.join("key.txt"), identity_text(id)).unwrap();
+    Command::new("age")
+        .args(["-d", "-i"])
+        .arg(dir.join("key.txt"))
+        .arg(dir.join(name))
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn go_age_decrypts_and_gnu_tar_extracts() {
     need("age");
@@ -70,14 +88,7 @@ fn go_age_decrypts_and_gnu_tar_extracts() {
     let recipients = parse_recipients(&[r2, tag_recipient(), r1]).unwrap();
     let ct = seal(&recipients, &report, &refs(&att), Vec::new()).unwrap();
     let expected = open(&ct, &id1);
-    std::fs::write(dir.path().join("report.age"), &ct).unwrap();
-    std::fs::write(dir.path().join("key.txt"), identity_text(&id1)).unwrap();
-    let out = Command::new("age")
-        .args(["-d", "-i"])
-        .arg(dir.path().join("key.txt"))
-        .arg(dir.path().join("report.age"))
-        .output()
-        .unwrap();
+    let out = go_age_decrypt(dir.path(), "report.age", &ct, &id1);
     assert!(
         out.status.success(),
         "Go age failed: {}",
@@ -99,14 +110,12 @@ fn go_age_decrypts_the_armored_copy() {
         Vec::new(),
     )
     .unwrap();
-    std::fs::write(dir.path().join("report.txt"), sealdrop_core::armor(&ct)).unwrap();
-    std::fs::write(dir.path().join("key.txt"), identity_text(&id)).unwrap();
-    let out = Command::new("age")
-        .args(["-d", "-i"])
-        .arg(dir.path().join("key.txt"))
-        .arg(dir.path().join("report.txt"))
-        .output()
-        .unwrap();
+    let out = go_age_decrypt(
+        dir.path(),
+        "report.txt",
+        sealdrop_core::armor(&ct).as_bytes(),
+        &id,
+    );
     assert!(
         out.status.success(),
         "{}",
@@ -130,14 +139,7 @@ fn go_age_reads_a_post_quantum_header() {
         Vec::new(),
     )
     .unwrap();
-    std::fs::write(dir.path().join("report.age"), &ct).unwrap();
-    std::fs::write(dir.path().join("key.txt"), identity_text(&stranger)).unwrap();
-    let out = Command::new("age")
-        .args(["-d", "-i"])
-        .arg(dir.path().join("key.txt"))
-        .arg(dir.path().join("report.age"))
-        .output()
-        .unwrap();
+    let out = go_age_decrypt(dir.path(), "report.age", &ct, &stranger);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         !out.status.success() && err.contains("no identity matched"),
