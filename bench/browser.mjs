@@ -10,12 +10,16 @@ import { start, vendorPage, ARGS } from "../e2e/harness.mjs";
 import { chromium } from "playwright-core";
 
 const out = process.argv[2] || "bench/out";
+// BENCH_QUICK=1 checks the harness in seconds (1 round, 2 loads, small payloads).
+const QUICK = process.env.BENCH_QUICK === "1";
+const ROUNDS = QUICK ? 1 : 5, LOADS = QUICK ? 2 : 20, SIZES = QUICK ? [1] : [1, 16, 64], MEM_MIB = QUICK ? 16 : 256;
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm" };
 const srv = createServer((req, res) => {
   const p = join(out, new URL(req.url, "http://x").pathname.replace(/^\/+/, "") || "page.html");
-  try { res.writeHead(200, { "Content-Type": types[extname(p)] || "application/octet-stream" }).end(readFileSync(p)); }
-  catch { res.writeHead(404).end(); }
+  let body;
+  try { body = readFileSync(p); } catch { res.writeHead(404).end(); return; }
+  res.writeHead(200, { "Content-Type": types[extname(p)] || "application/octet-stream" }).end(body);
 }).listen(0, "127.0.0.1");
 await new Promise((r) => srv.once("listening", r));
 const base = `http://127.0.0.1:${srv.address().port}`;
@@ -27,9 +31,9 @@ try {
   const page = await browser.newPage();
   await page.goto(`${base}/page.html`);
   await page.waitForFunction(() => window.ready === true);
-  for (const mib of [1, 16, 64]) {
+  for (const mib of SIZES) {
     const times = { sealdrop: [], typage: [] };
-    for (let round = 0; round < 5; round++) {
+    for (let round = 0; round < ROUNDS; round++) {
       for (const impl of round % 2 ? ["typage", "sealdrop"] : ["sealdrop", "typage"]) {
         times[impl].push(await page.evaluate(([impl, mib, r]) => window.seal(impl, mib, r), [impl, mib, recipient]));
       }
@@ -38,14 +42,15 @@ try {
     result.throughput.push({ mib, sealdrop_ms: s, typage_ms: t, sealdrop_mbs: +(mib * 1.048576 / (s / 1000)).toFixed(1), typage_mbs: +(mib * 1.048576 / (t / 1000)).toFixed(1), ratio: +(t / s).toFixed(2) });
   }
   // Memory: 256 MiB in a fresh tab; peak RSS of its renderer (VmHWM) and wasm linear memory.
+  await page.close();
   const mpage = await browser.newPage();
   await mpage.goto(`${base}/page.html`);
   await mpage.waitForFunction(() => window.ready === true);
-  const cdp = await mpage.context().newCDPSession(mpage);
+  const cdp = await browser.newBrowserCDPSession();
   const before = await renderers(cdp);
-  const wasmBytes = await mpage.evaluate((r) => window.sealMemory(r, 256), recipient);
+  const wasmBytes = await mpage.evaluate(([r, m]) => window.sealMemory(r, m), [recipient, MEM_MIB]);
   const after = await renderers(cdp);
-  result.memory = { attachment_mib: 256, wasm_linear_memory_mib: +(wasmBytes / 1048576).toFixed(1), renderer_peak_rss_mib: Math.max(...after.map(hwm), 0), renderer_rss_before_mib: Math.max(...before.map(hwm), 0) };
+  result.memory = { attachment_mib: MEM_MIB, wasm_linear_memory_mib: +(wasmBytes / 1048576).toFixed(1), renderer_peak_rss_mib: Math.max(...after.map(hwm), 0), renderer_rss_before_mib: Math.max(...before.map(hwm), 0) };
 } finally {
   await browser.close();
   srv.close();
@@ -74,7 +79,7 @@ try {
     for (const cache of ["cold", "warm"]) {
       const times = [];
       const shared = await h.browser.newContext();
-      for (let i = 0; i < 20; i++) {
+      for (let i = 0; i < LOADS; i++) {
         const ctx = cache === "cold" ? await h.browser.newContext() : shared;
         const page = await ctx.newPage();
         if (cache === "warm" && i === 0) { await loadOnce(page, mode); }
