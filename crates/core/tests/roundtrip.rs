@@ -144,7 +144,7 @@ fn multiline() -> impl Strategy<Value = String> {
 
 prop_compose! {
     fn draft()(
-        title in text(200), steps in multiline(), impact in multiline(),
+        title in text(199), steps in multiline(), impact in multiline(),
         prereq in prop::option::of(multiline()),
         host in "[a-z]{1,12}", path in "[a-zA-Z0-9/_-]{0,30}",
         asset in prop::option::of(text(40)),
