@@ -78,6 +78,7 @@ mod tests {
         assert_eq!(safe_file_name("../../etc/passwd"), "passwd");
         assert_eq!(safe_file_name("C:\\Users\\me\\poc.html"), "poc.html");
         assert_eq!(safe_file_name(".."), "attachment");
+        assert_eq!(safe_file_name("_.."), "_..");
         assert_eq!(safe_file_name(".bashrc"), "bashrc");
         assert_eq!(safe_file_name("a\nb\u{0}c.txt"), "a_b_c.txt");
         assert_eq!(safe_file_name("invoice\u{202E}txt.exe"), "invoicetxt.exe");

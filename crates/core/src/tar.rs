@@ -32,7 +32,8 @@ impl<W: Write> TarWriter<W> {
 
     fn header(&mut self, path: &str, size: u64, dir: bool) -> io::Result<()> {
         let name = path.as_bytes();
-        if name.is_empty() || name.len() > 100 || path.starts_with('/') || path.contains("..") {
+        let unsafe_part = path.split('/').any(|c| c == ".." || c == ".");
+        if name.is_empty() || name.len() > 100 || path.starts_with('/') || unsafe_part {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "unsafe or long tar path",
@@ -143,6 +144,11 @@ mod tests {
     fn refuses_unsafe_paths() {
         let mut t = TarWriter::new(Vec::new(), 0);
         assert!(t.file("../x", b"").is_err());
+        assert!(t.file("a/../x", b"").is_err());
+        assert!(
+            t.file("attachments/_..", b"").is_ok(),
+            "dots inside a name are fine"
+        );
         assert!(t.file("/etc/x", b"").is_err());
         assert!(t.file(&"a".repeat(101), b"").is_err());
     }

@@ -139,7 +139,8 @@ fn text(max: usize) -> impl Strategy<Value = String> {
 }
 
 fn multiline() -> impl Strategy<Value = String> {
-    prop::collection::vec(text(60), 1..5).prop_map(|l| l.join("\n"))
+    // Starts with a letter so the trimmed text is never empty (required fields).
+    prop::collection::vec(text(60), 1..5).prop_map(|l| format!("x{}", l.join("\n")))
 }
 
 prop_compose! {
