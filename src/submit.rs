@@ -89,7 +89,7 @@ mod browser {
                             fill(t.net_status, &[("status", &status.to_string())])
                         })?;
                         if r.sha256 != sha256 {
-                            return Err("The server's SHA-256 of the report does not match what was sent; the copy it stored may be damaged.".into());
+                            return Err(t.digest_mismatch.to_string());
                         }
                         return Ok(r);
                     }

@@ -97,18 +97,15 @@ pub fn DeliveryView(p: &DeliveryProps) -> Html {
             };
             let mailto = c.contact_email.as_ref().map(|email| {
                 let subject = format!(
-                    "{} Vulnerability report {}",
+                    "{} {}",
                     c.subject_tag.clone().unwrap_or_default(),
-                    report.id
+                    fill(t.mail_subject, &[("id", &report.id)])
                 );
                 // Mail clients truncate long mailto: links; past that, the body asks for the file.
                 let body = if armored.len() < 6000 {
                     armored.clone()
                 } else {
-                    format!(
-                        "The encrypted report is attached as report-{}.age.",
-                        report.id
-                    )
+                    fill(t.mail_attached, &[("id", &report.id)])
                 };
                 let enc = |v: &str| String::from(js_sys::encode_uri_component(v));
                 (
