@@ -300,3 +300,76 @@ async fn a_duplicate_in_flight_gets_409() {
     drop(guard);
     assert_eq!(first.await.unwrap().unwrap().status(), StatusCode::CREATED);
 }
+
+#[tokio::test]
+async fn serves_the_precompressed_copy_the_client_accepts() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let (_, r) = identity();
+    let s = settings(dir.path(), &r);
+    let name = "sealdrop-widget-0123456789abcdef_bg.wasm";
+    let plain = std::fs::read(s.widget_dir.join(name)).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&plain).unwrap();
+    std::fs::write(
+        s.widget_dir.join(format!("{name}.gz")),
+        gz.finish().unwrap(),
+    )
+    .unwrap();
+    // The server passes the stored copy through as it is, so any bytes identify it.
+    std::fs::write(s.widget_dir.join(format!("{name}.br")), b"brotli copy").unwrap();
+    let st = state(s);
+    let fetch = |path: &str, accept: Option<&str>| {
+        let mut req = Request::get(path);
+        if let Some(a) = accept {
+            req = req.header("accept-encoding", a);
+        }
+        let router = app(st.clone());
+        let req = req.body(Body::empty()).unwrap();
+        async move {
+            let res = router.oneshot(req).await.unwrap();
+            let h = res.headers().clone();
+            assert_eq!(h["vary"], "Accept-Encoding");
+            assert_eq!(h["content-type"], "application/wasm");
+            let enc = h
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap().to_string());
+            let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+            (enc, body)
+        }
+    };
+    let path = format!("/{name}");
+    let (enc, body) = fetch(&path, Some("gzip, deflate, br, zstd")).await;
+    assert_eq!(
+        (enc.as_deref(), body.as_slice()),
+        (Some("br"), &b"brotli copy"[..])
+    );
+    for accept in ["gzip, deflate", "br;q=0, gzip;q=0.8"] {
+        let (enc, body) = fetch(&path, Some(accept)).await;
+        assert_eq!(enc.as_deref(), Some("gzip"), "{accept}");
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(body.as_slice())
+            .read_to_end(&mut out)
+            .unwrap();
+        assert_eq!(out, plain, "{accept}");
+    }
+    for accept in [None, Some("identity"), Some("br;q=0, gzip;q=0")] {
+        let (enc, body) = fetch(&path, accept).await;
+        assert_eq!((enc, body), (None, plain.clone()), "{accept:?}");
+    }
+    // A file without compressed copies is sent as it is, whatever the client takes.
+    let res = app(st.clone())
+        .oneshot(
+            Request::get("/sealdrop.js")
+                .header("accept-encoding", "br, gzip")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert!(res.headers().get("content-encoding").is_none());
+    assert_eq!(
+        res.into_body().collect().await.unwrap().to_bytes().as_ref(),
+        b"/* loader */"
+    );
+}
