@@ -7,8 +7,8 @@ mod common;
 use common::*;
 use proptest::prelude::*;
 use sealdrop_core::{
-    parse_recipients, render_markdown, seal, validate, write_bundle, Credit, Draft,
-    DraftAttachment, Limits, Report,
+    parse_recipients, render_markdown, seal, sealed_size_bound, validate, write_bundle, Credit,
+    Draft, DraftAttachment, Limits, Report,
 };
 
 fn check_bundle(files: &std::collections::BTreeMap<String, Vec<u8>>, r: &Report, att: &[Vec<u8>]) {
@@ -105,6 +105,46 @@ fn bundle_is_deterministic() {
 }
 
 #[test]
+fn the_size_bound_holds_for_every_recipient_type_and_chunk_boundary() {
+    let mut draft = sample_draft();
+    for len in [
+        0,
+        1,
+        65_536 - 3_000,
+        65_536,
+        65_537,
+        3 * 65_536 + 5,
+        1_000_000,
+    ] {
+        draft.attachments.truncate(1);
+        draft.attachments[0].bytes = vec![0x5a; len];
+        let report = validate(&draft, &Limits::default()).unwrap();
+        let att = vec![draft.attachments[0].bytes.clone()];
+        for recipients in [
+            vec![x25519().1],
+            vec![x25519().1, x25519().1, tag_recipient()],
+            vec![tagpq_recipient(), tagpq_recipient()],
+        ] {
+            let n = recipients.len();
+            let ct = seal(
+                &parse_recipients(&recipients).unwrap(),
+                &report,
+                &refs(&att),
+                Vec::new(),
+            )
+            .unwrap();
+            let bound = sealed_size_bound(n, &report, &refs(&att));
+            // An upper bound, and a close one: the output is allocated once at this size.
+            assert!(ct.len() <= bound, "{len} bytes, {n} recipients");
+            assert!(
+                bound - ct.len() <= 300 + 2048 * n,
+                "{len} bytes, {n} recipients"
+            );
+        }
+    }
+}
+
+#[test]
 fn mismatched_files_are_refused() {
     let (report, att) = sample();
     assert!(write_bundle(&report, &refs(&att[..1]), Vec::new()).is_err());
@@ -184,6 +224,7 @@ proptest! {
         let report = validate(&d, &Limits::default()).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let att: Vec<Vec<u8>> = d.attachments.iter().map(|a| a.bytes.clone()).collect();
         let ct = seal(&recipients, &report, &refs(&att), Vec::new()).unwrap();
+        prop_assert!(ct.len() <= sealed_size_bound(1, &report, &refs(&att)));
         let files = open(&ct, &id);
         check_bundle(&files, &report, &att);
         // What was typed is what arrives (trimmed).
