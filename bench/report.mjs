@@ -35,10 +35,15 @@ For reference, each peer bundled and minified with esbuild (the library alone, n
 ${peers.map(([n, r, g, br]) => `| ${n === "typage" ? "typage (npm age-encryption)" : "OpenPGP.js (npm openpgp)"} | ${r} | ${g} | ${br} |`).join("\n")}
 
 sealdrop's whole form, age included, is ${kb(total[3])} KB brotli; OpenPGP.js alone is ${kb(peers.find((p) => p[0] === "openpgp")[3])} KB.
-What limits it: Yew's runtime and our components (about half the wasm, measured with twiggy), then age's X25519
-and ChaCha20-Poly1305, serde_json and the cvss crate's v4 tables. Already taken: hardware-key recipients left out of
-the form (26 KB), x25519-dalek without its 30 KB precomputed table (vendored patch), no float formatting, esbuild
-for the JS. Most promising next: lazy-load the CVSS v4 scorer, or replace serde_json with a smaller parser.
+What limits it, by \`twiggy top\` on the module before wasm-opt (754 KB of code and data, shallow sizes; a generic
+instantiation counts for the first non-std crate its name mentions): Yew 109 KB, our components 67 KB, \`core\` and
+\`alloc\` themselves 186 KB (formatting, strings, collections), constant data 75 KB (catalogue, CWE list, CVSS tables),
+js-sys/web-sys/wasm-bindgen glue 77 KB, the cvss crate 42 KB, sealdrop-core 36 KB, serde_json 16 KB, \`f64\`
+formatting 16 KB, and age with its cryptography (age, age-core, curve25519, ChaCha20-Poly1305, SHA-256, rand) about
+50 KB. Already taken: hardware-key recipients left out of the form (26 KB), x25519-dalek without its precomputed
+table (vendored), scores and sizes formatted by hand, age's errors mapped to our own messages, esbuild for the JS.
+Most promising next: find what still links \`f64\` formatting (likely serde's \`Unexpected::Float\` message), and
+load the CVSS scorer only when a vector is typed.
 
 ## 2. Time to interactive (script tag inserted → title field accepts input), median of 20
 
@@ -47,9 +52,10 @@ for the JS. Most promising next: lazy-load the CVSS v4 scorer, or replace serde_
 | iframe | ${b.tti.iframe_cold_ms} ms | ${b.tti.iframe_warm_ms} ms |
 | inline | ${b.tti.inline_cold_ms} ms | ${b.tti.inline_warm_ms} ms |
 
-Loopback, so this is compile and start-up time, not network. What limits it: compiling ~550 KB of wasm and, in
-iframe mode, a second document plus the \`sealdrop.json\` fetch before mounting. Most promising: serve brotli
-(\`sealdrop serve\` sends identity today) and start the config fetch in parallel with the wasm compile.
+Loopback through \`sealdrop serve\` (which sends the build's brotli copies), so this is start-up time, not network.
+What limits it: compiling and instantiating ~560 KB of wasm and, in iframe mode, a second document plus the
+\`sealdrop.json\` fetch, which starts only once the wasm runs. Most promising: start that fetch from the page
+(a preload) so it overlaps the wasm compile, and a smaller wasm.
 
 ## 3. Sealing throughput in the browser (same page, alternating, 5 rounds)
 
@@ -59,9 +65,10 @@ ${b.throughput.map((t) => `| ${t.mib} MiB | ${t.sealdrop_mbs} MB/s (${Math.round
 
 Native Go \`age\` 1.1.1 on the same 64 MiB: ${goMs} ms (${(64 * 1.048576 / (goMs / 1000)).toFixed(0)} MB/s), the ceiling.
 sealdrop's number includes building the tar bundle and hashing the attachment (SHA-256), as the form does.
-What limits it: ChaCha20-Poly1305 in scalar wasm (compiled at opt-level 3 while the rest of the form is "z"),
-plus the SHA-256 of the attachment. Most promising: \`+simd128\` for ChaCha20, or sealing in a Worker so the page
-stays responsive.
+What limits it: ChaCha20-Poly1305 and the attachment's SHA-256 in scalar wasm. They, sha2 and age's STREAM loop
+are compiled at opt-level 3 while the rest of the form is "z"; with sha2 and age at "z" this table read 77 MB/s at
+64 MiB (0.64× typage). Most promising: \`+simd128\` for ChaCha20 (four blocks at once), and sealing in a Worker so
+the page stays responsive while it runs.
 
 ## 4. Memory: sealing a ${b.memory.attachment_mib} MiB attachment
 
@@ -70,9 +77,11 @@ stays responsive.
 | wasm linear memory after sealing | ${b.memory.wasm_linear_memory_mib} MiB |
 | renderer peak RSS (VmHWM) | ${b.memory.renderer_peak_rss_mib} MiB |
 
-The attachment is held once by the form and the ciphertext once (the bundle streams into age's writer; no
-plaintext copy of the tar). Most promising: stream the ciphertext out in chunks (fetch with a ReadableStream body)
-instead of holding it whole.
+In wasm memory the attachment is held once and the ciphertext once: the bundle streams into age's writer (no
+plaintext copy of the tar), and the output is allocated once at its final size (\`sealed_size_bound\`; growing a
+\`Vec\` instead took 773 MiB). The renderer adds the page's own copies: the file as the browser read it, and the
+ciphertext handed back to JavaScript. Most promising: seal attachment by attachment from the \`File\` (a
+\`ReadableStream\`) and send the ciphertext as a stream, so neither is ever whole in memory.
 
 ## 5. Receiver: \`wrk\` on loopback, valid age bodies, ${process.env.BENCH_SECONDS || 30} s per run
 
