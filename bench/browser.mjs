@@ -41,18 +41,24 @@ try {
     const s = median(times.sealdrop), t = median(times.typage);
     result.throughput.push({ mib, sealdrop_ms: s, typage_ms: t, sealdrop_mbs: +(mib * 1.048576 / (s / 1000)).toFixed(1), typage_mbs: +(mib * 1.048576 / (t / 1000)).toFixed(1), ratio: +(t / s).toFixed(2) });
   }
-  // Memory: 256 MiB in a fresh tab; peak RSS of its renderer (VmHWM) and wasm linear memory.
-  await page.close();
-  const mpage = await browser.newPage();
-  await mpage.goto(`${base}/page.html`);
-  await mpage.waitForFunction(() => window.ready === true);
-  const cdp = await browser.newBrowserCDPSession();
-  const before = await renderers(cdp);
-  const wasmBytes = await mpage.evaluate(([r, m]) => window.sealMemory(r, m), [recipient, MEM_MIB]);
-  const after = await renderers(cdp);
-  result.memory = { attachment_mib: MEM_MIB, wasm_linear_memory_mib: +(wasmBytes / 1048576).toFixed(1), renderer_peak_rss_mib: Math.max(...after.map(hwm), 0), renderer_rss_before_mib: Math.max(...before.map(hwm), 0) };
 } finally {
   await browser.close();
+}
+// Memory: 256 MiB in a browser of its own, so no earlier page's peak is in its renderer's
+// high-water mark (VmHWM); also the wasm linear memory.
+const mbrowser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ARGS });
+try {
+  const mpage = await mbrowser.newPage();
+  await mpage.goto(`${base}/page.html`);
+  await mpage.waitForFunction(() => window.ready === true);
+  const cdp = await mbrowser.newBrowserCDPSession();
+  const pids = await renderers(cdp);
+  const idle = Math.max(...pids.map(hwm), 0);
+  const wasmBytes = await mpage.evaluate(([r, m]) => window.sealMemory(r, m), [recipient, MEM_MIB]);
+  const peak = Math.max(...(await renderers(cdp)).map(hwm), 0);
+  result.memory = { attachment_mib: MEM_MIB, wasm_linear_memory_mib: +(wasmBytes / 1048576).toFixed(1), renderer_peak_rss_mib: peak, renderer_rss_before_mib: idle };
+} finally {
+  await mbrowser.close();
   srv.close();
 }
 

@@ -75,7 +75,8 @@ the page stays responsive while it runs.
 | measure | value |
 |---|---:|
 | wasm linear memory after sealing | ${b.memory.wasm_linear_memory_mib} MiB |
-| renderer peak RSS (VmHWM) | ${b.memory.renderer_peak_rss_mib} MiB |
+| renderer peak RSS (VmHWM), the page loaded and idle | ${b.memory.renderer_rss_before_mib} MiB |
+| renderer peak RSS (VmHWM) after sealing | ${b.memory.renderer_peak_rss_mib} MiB |
 
 In wasm memory the attachment is held once and the ciphertext once: the bundle streams into age's writer (no
 plaintext copy of the tar), and the output is allocated once at its final size (\`sealed_size_bound\`; growing a
