@@ -56,7 +56,7 @@ try {
   const idle = Math.max(...pids.map(hwm), 0);
   const wasmBytes = await mpage.evaluate(([r, m]) => window.sealMemory(r, m), [recipient, MEM_MIB]);
   const peak = Math.max(...(await renderers(cdp)).map(hwm), 0);
-  result.memory = { attachment_mib: MEM_MIB, wasm_linear_memory_mib: +(wasmBytes / 1048576).toFixed(1), renderer_peak_rss_mib: peak, renderer_rss_before_mib: idle };
+  result.memory = { attachment_mib: MEM_MIB, wasm_linear_memory_mib: +(wasmBytes / 1048576).toFixed(1), renderer_peak_rss_mib: peak, renderer_idle_rss_mib: idle };
 } finally {
   await mbrowser.close();
   srv.close();

@@ -75,11 +75,11 @@ the page stays responsive while it runs.
 | measure | value |
 |---|---:|
 | wasm linear memory after sealing | ${b.memory.wasm_linear_memory_mib} MiB |
-| renderer peak RSS (VmHWM), the page loaded and idle | ${b.memory.renderer_rss_before_mib} MiB |
+| renderer peak RSS (VmHWM), the page loaded and idle | ${b.memory.renderer_idle_rss_mib} MiB |
 | renderer peak RSS (VmHWM) after sealing | ${b.memory.renderer_peak_rss_mib} MiB |
 
 In wasm memory the attachment is held once and the ciphertext once: the bundle streams into age's writer (no
-plaintext copy of the tar), and the output is allocated once at its final size (\`sealed_size_bound\`; growing a
+plaintext copy of the tar), and the output is allocated once at its final size (\`seal_to_vec\`; growing a
 \`Vec\` instead took 773 MiB). The renderer adds the page's own copies: the file as the browser read it, and the
 ciphertext handed back to JavaScript. Most promising: seal attachment by attachment from the \`File\` (a
 \`ReadableStream\`) and send the ciphertext as a stream, so neither is ever whole in memory.

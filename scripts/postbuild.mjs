@@ -5,7 +5,7 @@
 //    runs under a CSP without 'unsafe-inline' (script-src 'self').
 // 3. Writes a brotli (.br) and a gzip (.gz) copy next to every page, script, style and wasm
 //    file: `sealdrop serve` sends the one the browser accepts (nginx's gzip_static and
-//    brotli_static do the same), so a researcher downloads ~195 KB rather than ~585 KB.
+//    brotli_static do the same), so a researcher downloads ~197 KB rather than ~597 KB.
 import { readFileSync, writeFileSync, readdirSync, unlinkSync, existsSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { brotliCompressSync, gzipSync, constants } from "node:zlib";
@@ -54,7 +54,7 @@ for (const f of readdirSync(dist)) {
     if (!existsSync(`${dist}/${copy[1]}`)) unlinkSync(`${dist}/${f}`);
     continue;
   }
-  if (!/\.(html|js|css|wasm|json)$/.test(f)) continue;
+  if (!/\.(html|js|css|wasm)$/.test(f)) continue;
   const bytes = readFileSync(`${dist}/${f}`);
   writeFileSync(`${dist}/${f}.br`, brotliCompressSync(bytes, { params: {
     [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } }));

@@ -132,7 +132,6 @@ pub fn bench_seal(recipient: &str, data: Vec<u8>) -> Result<Vec<u8>, JsValue> {
     let recipients = sealdrop_core::parse_recipients(&[recipient])
         .map_err(|_| JsValue::from_str("bad recipient"))?;
     let files = [draft.attachments[0].bytes.as_slice()];
-    let out = Vec::with_capacity(sealdrop_core::sealed_size_bound(1, &report, &files));
-    sealdrop_core::seal(&recipients, &report, &files, out)
+    sealdrop_core::seal_to_vec(&recipients, &report, &files)
         .map_err(|e| JsValue::from_str(&e.to_string()))
 }

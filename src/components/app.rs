@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use sealdrop_core::{parse_recipients, seal, sealed_size_bound, Config, Report};
+use sealdrop_core::{parse_recipients, seal_to_vec, Config, Report};
 use yew::prelude::*;
 
 use super::about::AboutStep;
@@ -144,14 +144,7 @@ pub fn App(p: &AppProps) -> Html {
                             .collect::<Vec<_>>()
                             .join("; ")
                     })
-                    .and_then(|r| {
-                        let out = Vec::with_capacity(sealed_size_bound(
-                            config.recipients.len(),
-                            &report,
-                            &refs,
-                        ));
-                        seal(&r, &report, &refs, out).map_err(|e| e.to_string())
-                    });
+                    .and_then(|r| seal_to_vec(&r, &report, &refs).map_err(|e| e.to_string()));
                 match sealed {
                     Ok(ct) => deliver(state, config, Rc::new(ct), report),
                     Err(e) => {

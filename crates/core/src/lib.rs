@@ -26,7 +26,7 @@ pub use report::{
     Affected, AttachmentMeta, Credit, Draft, DraftAttachment, Policy, Report, Reporter, Severity,
     TypeRef, SCHEMA,
 };
-pub use seal::{seal, sealed_size_bound, SealError};
+pub use seal::{seal, seal_to_vec, sealed_size_bound, SealError};
 pub use severity::{score_vector, CvssError, Score};
 pub use target::{check_target, TargetError};
 pub use validate::{validate, FieldError, Limits, Problem, ValidationErrors};

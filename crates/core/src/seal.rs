@@ -35,14 +35,13 @@ impl fmt::Display for SealError {
 
 impl std::error::Error for SealError {}
 
-/// An upper bound of the sealed size of `report` for `recipients` recipients, so the output
-/// can be allocated once: a growing `Vec` copies itself as it doubles and ends with up to twice
-/// the capacity it needs, which for a 256 MiB attachment is 256 MiB of memory for nothing.
+/// An upper bound of the sealed size of `report` for `recipients`, close enough to allocate
+/// the output once ([`seal_to_vec`]).
 ///
 /// The bundle's size is counted exactly (its writer run into a sink that only counts); the
 /// age payload adds a 16-byte nonce and a 16-byte tag per 64 KiB chunk; each recipient's
 /// stanza fits in 2 KiB (the largest, `age1tagpq1…`, is about 1.6 KiB).
-pub fn sealed_size_bound(recipients: usize, report: &Report, files: &[&[u8]]) -> usize {
+pub fn sealed_size_bound(recipients: &Recipients, report: &Report, files: &[&[u8]]) -> usize {
     struct Count(usize);
     impl Write for Count {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -55,7 +54,22 @@ pub fn sealed_size_bound(recipients: usize, report: &Report, files: &[&[u8]]) ->
     }
     let plain = write_bundle(report, files, Count(0)).map_or(0, |c| c.0);
     let chunks = plain / 65536 + 1;
-    256 + recipients * 2048 + 16 + chunks * 16 + plain
+    256 + recipients.as_strings().len() * 2048 + 16 + chunks * 16 + plain
+}
+
+/// [`seal`] into memory, allocated once at [`sealed_size_bound`]: a `Vec` that grows copies
+/// itself as it doubles and can end with twice the capacity it needs, which for a 256 MiB
+/// attachment is 256 MiB of memory for nothing (measured in BENCHMARKS.md).
+///
+/// # Errors
+/// As [`seal`].
+pub fn seal_to_vec(
+    recipients: &Recipients,
+    report: &Report,
+    files: &[&[u8]],
+) -> Result<Vec<u8>, SealError> {
+    let out = Vec::with_capacity(sealed_size_bound(recipients, report, files));
+    seal(recipients, report, files, out)
 }
 
 /// Seals `report` (with `files[i]` the bytes of `report.attachments[i]`) to every recipient,

@@ -7,8 +7,8 @@ mod common;
 use common::*;
 use proptest::prelude::*;
 use sealdrop_core::{
-    parse_recipients, render_markdown, seal, sealed_size_bound, validate, write_bundle, Credit,
-    Draft, DraftAttachment, Limits, Report,
+    parse_recipients, render_markdown, seal, seal_to_vec, sealed_size_bound, validate,
+    write_bundle, Credit, Draft, DraftAttachment, Limits, Report,
 };
 
 fn check_bundle(files: &std::collections::BTreeMap<String, Vec<u8>>, r: &Report, att: &[Vec<u8>]) {
@@ -126,16 +126,13 @@ fn the_size_bound_holds_for_every_recipient_type_and_chunk_boundary() {
             vec![tagpq_recipient(), tagpq_recipient()],
         ] {
             let n = recipients.len();
-            let ct = seal(
-                &parse_recipients(&recipients).unwrap(),
-                &report,
-                &refs(&att),
-                Vec::new(),
-            )
-            .unwrap();
-            let bound = sealed_size_bound(n, &report, &refs(&att));
-            // An upper bound, and a close one: the output is allocated once at this size.
+            let recipients = parse_recipients(&recipients).unwrap();
+            let ct = seal_to_vec(&recipients, &report, &refs(&att)).unwrap();
+            let bound = sealed_size_bound(&recipients, &report, &refs(&att));
+            // An upper bound, and a close one: the output is allocated once at this size and
+            // never grows (a growing Vec would end with a larger capacity).
             assert!(ct.len() <= bound, "{len} bytes, {n} recipients");
+            assert_eq!(ct.capacity(), bound, "{len} bytes, {n} recipients");
             assert!(
                 bound - ct.len() <= 300 + 2048 * n,
                 "{len} bytes, {n} recipients"
@@ -224,7 +221,7 @@ proptest! {
         let report = validate(&d, &Limits::default()).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let att: Vec<Vec<u8>> = d.attachments.iter().map(|a| a.bytes.clone()).collect();
         let ct = seal(&recipients, &report, &refs(&att), Vec::new()).unwrap();
-        prop_assert!(ct.len() <= sealed_size_bound(1, &report, &refs(&att)));
+        prop_assert!(ct.len() <= sealed_size_bound(&recipients, &report, &refs(&att)));
         let files = open(&ct, &id);
         check_bundle(&files, &report, &att);
         // What was typed is what arrives (trimmed).
