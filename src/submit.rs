@@ -17,10 +17,12 @@ pub enum Class {
     Fatal,
 }
 
-/// 200/201 succeed; 408, 425, 429 and 5xx are worth retrying; other answers will not change.
+/// 200/201 succeed; 408, 425, 429 and 5xx are worth retrying; other answers will not change,
+/// and neither will 507 (the receiver's storage is full) within the minutes of retrying.
 pub fn classify(status: u16) -> Class {
     match status {
         200 | 201 => Class::Success,
+        507 => Class::Fatal,
         // 409: the same report is still being stored by an earlier attempt; asking again
         // returns its receipt.
         408 | 409 | 425 | 429 | 500..=599 => Class::Retry,
@@ -164,7 +166,7 @@ mod tests {
         for s in [409, 429, 500, 502, 503, 504, 408] {
             assert_eq!(classify(s), Class::Retry, "{s}");
         }
-        for s in [400, 401, 403, 404, 413, 415, 422] {
+        for s in [400, 401, 403, 404, 413, 415, 422, 507] {
             assert_eq!(classify(s), Class::Fatal, "{s}");
         }
     }

@@ -315,6 +315,12 @@ impl Config {
                     "contact_email",
                     "expected an email address like security@example.com",
                 );
+            } else if c.contains(['?', '&', '%']) {
+                // In the fallback's mailto: link they would add headers or recipients.
+                e.push(
+                    "contact_email",
+                    "must not contain ?, & or %: give the plain address, like security@example.com (the subject comes from subject_tag)",
+                );
             }
         }
         let subject_tag = s(&mut e, "subject_tag").filter(|v| !v.is_empty());
@@ -521,9 +527,11 @@ fn num(e: &mut Errs, map: &Map<String, Value>, key: &str, min: u64, max: u64) ->
 /// https anywhere; http only to this machine; or a same-origin absolute path.
 pub fn endpoint_ok(endpoint: &str) -> bool {
     if endpoint.starts_with('/') && !endpoint.starts_with("//") {
+        // A backslash counts as a slash in browsers' URL parsing: "/\\evil.example" is
+        // another host.
         return !endpoint
             .chars()
-            .any(|c| c.is_whitespace() || c.is_control());
+            .any(|c| c.is_whitespace() || c.is_control() || c == '\\');
     }
     match check_target(endpoint) {
         Ok(Affected::Url(u)) => {

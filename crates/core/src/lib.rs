@@ -67,7 +67,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     hex(&sha2::Sha256::digest(bytes))
 }
-pub use validate::{email_shape_ok, human_bytes};
+pub use validate::{email_shape_ok, human_bytes, is_invisible_control};
 
 /// The ASCII-armored form of a binary age file (age's strict PEM-like armor: 64-character
 /// lines of padded base64 between BEGIN and END lines), for pasting into an email. Written here

@@ -39,6 +39,9 @@ pub enum Problem {
     },
     /// A line break in a one-line field.
     MultiLine,
+    /// An invisible control character or bidi override in a one-line field: it could rewrite
+    /// a terminal or disguise text where the report is read.
+    ControlCharacters,
     /// A type id with spaces or control characters.
     BadTypeId,
     Target(TargetError),
@@ -62,6 +65,9 @@ impl Problem {
             Problem::Required => "This is required. Please fill it in.".into(),
             Problem::TooLong { max } => format!("This is too long: keep it to {max} characters."),
             Problem::MultiLine => "Keep this to one line.".into(),
+            Problem::ControlCharacters => {
+                "Remove the invisible control characters from this field (they were probably pasted with the text).".into()
+            }
             Problem::BadTypeId => {
                 "Use an id without spaces, like CWE-79, or choose a kind from the list.".into()
             }
@@ -172,9 +178,17 @@ impl Checker {
             self.push(field, Problem::TooLong { max });
         } else if one_line && t.contains(['\n', '\r']) {
             self.push(field, Problem::MultiLine);
+        } else if one_line && t.chars().any(is_invisible_control) {
+            self.push(field, Problem::ControlCharacters);
         }
         t.to_string()
     }
+}
+
+/// C0 and C1 control characters (tab included) and the bidi embeddings, overrides and
+/// isolates (U+202A-202E, U+2066-2069), none of which belongs in a one-line field.
+pub fn is_invisible_control(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 fn some(s: String) -> Option<String> {

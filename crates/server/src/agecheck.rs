@@ -19,7 +19,16 @@ pub enum Malformed {
     NoRecipients,
     BadMac,
     ShortPayload,
+    HeaderTooLarge,
 }
+
+/// The largest header accepted, in bytes. A report's header holds one stanza per recipient and
+/// one grease stanza: about 200 bytes each for X25519, 1.5 KB for a post-quantum tag. 64 KiB is
+/// dozens of times any real report's, and caps what a request can make the receiver parse.
+pub const MAX_HEADER_BYTES: usize = 64 * 1024;
+/// The most recipient stanzas accepted. Each X25519 stanza costs one scalar multiplication to
+/// check (about 40 µs), so this caps a request's header check at a few milliseconds.
+pub const MAX_STANZAS: usize = 64;
 
 impl Malformed {
     pub fn code(self) -> &'static str {
@@ -35,6 +44,7 @@ impl Malformed {
             Self::NoRecipients => "no_recipients",
             Self::BadMac => "malformed_header_mac",
             Self::ShortPayload => "truncated_payload",
+            Self::HeaderTooLarge => "header_too_large",
         }
     }
 
@@ -51,6 +61,7 @@ impl Malformed {
             Self::NoRecipients => "The age header has no recipient stanza.",
             Self::BadMac => "The age header's MAC line is malformed.",
             Self::ShortPayload => "The age payload is shorter than its nonce: the file is truncated.",
+            Self::HeaderTooLarge => "The age header is larger than any report's (over 64 KiB or 64 recipient stanzas): seal the report to the organization's recipients only.",
         }
     }
 }
@@ -86,11 +97,41 @@ fn low_order(share: &[u8; 32]) -> bool {
     x25519_dalek::x25519(scalar, *share) == [0u8; 32]
 }
 
+/// Where the header of `prefix` ends (the offset just past its MAC line), once the prefix
+/// holds the whole header; `None` while more bytes are needed. Stanza bodies are base64 and
+/// never contain `-`, so the first line starting with `---` ends the header. `from` is where
+/// the search resumes: the start of the first line not yet complete, so feeding a growing
+/// prefix costs linear time however small its pieces.
+pub fn header_len(prefix: &[u8], from: &mut usize) -> Option<usize> {
+    while let Some(nl) = prefix[*from..].iter().position(|&b| b == b'\n') {
+        if prefix[*from..].starts_with(b"---") {
+            return Some(*from + nl + 1);
+        }
+        *from += nl + 1;
+    }
+    None
+}
+
 /// Checks `data`; `Ok` means a well-formed binary age v1 file sealed to recipients.
 ///
 /// # Errors
 /// The first problem found.
 pub fn check(data: &[u8]) -> Result<(), Malformed> {
+    let header = check_header(data)?;
+    if data.len() - header < 16 {
+        return Err(Malformed::ShortPayload);
+    }
+    Ok(())
+}
+
+/// Checks the header at the start of `data` (which may hold more than the header) and returns
+/// its length. The cost is bounded whatever `data` is: the grammar, sizes and stanza count are
+/// checked first, in one pass, and the scalar multiplications only after, at most
+/// [`MAX_STANZAS`] of them.
+///
+/// # Errors
+/// The first problem found; [`Malformed::HeaderTooLarge`] past the caps.
+pub fn check_header(data: &[u8]) -> Result<usize, Malformed> {
     if data.is_empty() {
         return Err(Malformed::Empty);
     }
@@ -102,13 +143,22 @@ pub fn check(data: &[u8]) -> Result<(), Malformed> {
     if !data.starts_with(b"age-encryption.org/") {
         return Err(Malformed::NotAge);
     }
+    let data = &data[..data.len().min(MAX_HEADER_BYTES + 1)];
+    let too_large = |e: Malformed| {
+        if data.len() > MAX_HEADER_BYTES {
+            Malformed::HeaderTooLarge
+        } else {
+            e
+        }
+    };
     let mut pos = 0;
-    if line(data, &mut pos).map_err(|_| Malformed::NotAge)? != b"age-encryption.org/v1" {
+    if line(data, &mut pos).map_err(|_| too_large(Malformed::NotAge))? != b"age-encryption.org/v1" {
         return Err(Malformed::UnsupportedVersion);
     }
+    let mut shares: Vec<[u8; 32]> = Vec::new();
     let mut stanzas = 0;
     loop {
-        let l = line(data, &mut pos)?;
+        let l = line(data, &mut pos).map_err(too_large)?;
         if let Some(mac) = l.strip_prefix(b"--- ") {
             if b64(mac).map_err(|_| Malformed::BadMac)?.len() != 32 {
                 return Err(Malformed::BadMac);
@@ -121,18 +171,22 @@ pub fn check(data: &[u8]) -> Result<(), Malformed> {
         let Some(rest) = l.strip_prefix(b"-> ") else {
             return Err(Malformed::BadStanza);
         };
+        stanzas += 1;
+        if stanzas > MAX_STANZAS {
+            return Err(Malformed::HeaderTooLarge);
+        }
         let args: Vec<&[u8]> = rest.split(|&b| b == b' ').collect();
         if args.is_empty() || !args.iter().all(|a| arbitrary_string(a)) {
             return Err(Malformed::BadStanza);
         }
         // The body: full 64-character lines, ended by a shorter (possibly empty) one.
-        let mut body = Vec::new();
+        let mut body_len = 0;
         loop {
-            let bl = line(data, &mut pos)?;
+            let bl = line(data, &mut pos).map_err(too_large)?;
             if bl.len() > 64 {
                 return Err(Malformed::BadStanza);
             }
-            body.extend(b64(bl)?);
+            body_len += b64(bl)?.len();
             if bl.len() < 64 {
                 break;
             }
@@ -143,21 +197,22 @@ pub fn check(data: &[u8]) -> Result<(), Malformed> {
                 let share: [u8; 32] = share
                     .and_then(|s| s.try_into().ok())
                     .ok_or(Malformed::BadX25519)?;
-                if body.len() != 32 || low_order(&share) {
+                if body_len != 32 {
                     return Err(Malformed::BadX25519);
                 }
+                shares.push(share);
             }
             b"scrypt" => return Err(Malformed::Scrypt),
             // Other stanza types (tags, plugins, grease) are opaque here.
             _ => {}
         }
-        stanzas += 1;
     }
     if stanzas == 0 {
         return Err(Malformed::NoRecipients);
     }
-    if data.len() - pos < 16 {
-        return Err(Malformed::ShortPayload);
+    // The expensive part, bounded by MAX_STANZAS.
+    if shares.iter().any(low_order) {
+        return Err(Malformed::BadX25519);
     }
-    Ok(())
+    Ok(pos)
 }

@@ -1,13 +1,16 @@
-//! `sealdrop inbox list` and `sealdrop inbox open`: the security team's side. Decrypts locally,
-//! extracts the bundle safely (regular files and directories only, nothing outside the output
-//! directory) and prints `report.md`.
+//! `sealdrop inbox list` and `sealdrop inbox open`: the security team's side. Decrypts locally
+//! and extracts the bundle strictly: only `report.json`, `report.md` and
+//! `attachments/<name>`, each created new, into a folder of its own that did not exist or was
+//! empty. The database is opened read-only. Everything from a report reaches the terminal
+//! through [`visible`], so it cannot carry control sequences.
 
-use std::io::Read;
-use std::path::{Component, Path, PathBuf};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
 
 use age::Identity;
 
 use crate::store::Store;
+use crate::terminal::visible;
 
 #[derive(clap::Subcommand)]
 pub enum InboxCommand {
@@ -66,14 +69,22 @@ pub fn run(cmd: InboxCommand) -> Result<(), String> {
     }
 }
 
+fn store(data_dir: &Path) -> Result<Store, String> {
+    Store::open_existing(data_dir).map_err(|e| e.to_string())
+}
+
 fn export(receipt: &str, data_dir: &Path, output: &Path) -> Result<(), String> {
-    let store = Store::open_existing(data_dir).map_err(|e| e.0)?;
-    let body = store.body(receipt).map_err(|e| e.0)?.ok_or_else(|| {
-        format!(
-            "no report with receipt {receipt} in {}: `sealdrop inbox list` shows the stored ones",
-            data_dir.display()
-        )
-    })?;
+    let store = store(data_dir)?;
+    let body = store
+        .body(receipt)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| {
+            format!(
+                "no report with receipt {} in {}: `sealdrop inbox list` shows the stored ones",
+                visible(receipt, false),
+                data_dir.display()
+            )
+        })?;
     let mut f = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -84,7 +95,7 @@ fn export(receipt: &str, data_dir: &Path, output: &Path) -> Result<(), String> {
                 output.display()
             )
         })?;
-    std::io::Write::write_all(&mut f, &body)
+    f.write_all(&body)
         .map_err(|e| format!("cannot write {}: {e}", output.display()))?;
     eprintln!(
         "Wrote {} ({} bytes). Open it with: age -d -i KEY {} | tar -x",
@@ -95,9 +106,29 @@ fn export(receipt: &str, data_dir: &Path, output: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// Warns when the identity file can be read by others than its owner.
+#[cfg(unix)]
+fn warn_if_shared(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Ok(m) = std::fs::metadata(path) {
+        let mode = m.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            eprintln!(
+                "sealdrop: warning: the identity file {} can be read by group or others (mode {mode:03o}); anyone who reads it can open every report. Run: chmod 600 {}",
+                path.display(),
+                path.display()
+            );
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn warn_if_shared(_: &Path) {}
+
 fn identities(path: &Path) -> Result<Vec<Box<dyn Identity>>, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read the identity file {}: {e}", path.display()))?;
+    warn_if_shared(path);
     let ids: Vec<Box<dyn Identity>> = text
         .lines()
         .map(str::trim)
@@ -117,112 +148,324 @@ fn identities(path: &Path) -> Result<Vec<Box<dyn Identity>>, String> {
     Ok(ids)
 }
 
-/// Decrypts, mapping each age failure to its own message.
+fn damaged_payload(what: &str) -> String {
+    format!("{what} is damaged: its payload fails authentication (truncated or altered); what was decrypted is discarded")
+}
+
+/// A reader of the decrypted payload, mapping each age failure to its own message.
+pub fn decryptor<'a>(
+    ciphertext: &'a [u8],
+    ids: &[Box<dyn Identity>],
+    what: &str,
+) -> Result<impl Read + 'a, String> {
+    let dec = age::Decryptor::new(ciphertext).map_err(|e| match e {
+        age::DecryptError::InvalidMac => format!("{what} is damaged: its header MAC does not verify, so it was altered or corrupted after sealing"),
+        _ => format!("{what} is not a well-formed age file (malformed header): it cannot be opened"),
+    })?;
+    dec.decrypt(ids.iter().map(|i| i.as_ref() as &dyn Identity)).map_err(|e| match e {
+        age::DecryptError::NoMatchingKeys => format!("{what} was not sealed to this identity: none of its keys match. Use the identity whose recipient is in the widget's configuration"),
+        age::DecryptError::InvalidMac => format!("{what} is damaged: its header MAC does not verify, so it was altered or corrupted after sealing"),
+        _ => format!("{what} could not be decrypted: its header is damaged"),
+    })
+}
+
+/// Decrypts whole, mapping each age failure to its own message.
 pub fn decrypt(
     ciphertext: &[u8],
     ids: &[Box<dyn Identity>],
     what: &str,
 ) -> Result<Vec<u8>, String> {
-    let dec = age::Decryptor::new(ciphertext).map_err(|e| match e {
-        age::DecryptError::InvalidMac => format!("{what} is damaged: its header MAC does not verify, so it was altered or corrupted after sealing"),
-        _ => format!("{what} is not a well-formed age file (malformed header): it cannot be opened"),
-    })?;
-    let mut reader = dec.decrypt(ids.iter().map(|i| i.as_ref() as &dyn Identity)).map_err(|e| match e {
-        age::DecryptError::NoMatchingKeys => format!("{what} was not sealed to this identity: none of its keys match. Use the identity whose recipient is in the widget's configuration"),
-        age::DecryptError::InvalidMac => format!("{what} is damaged: its header MAC does not verify, so it was altered or corrupted after sealing"),
-        _ => format!("{what} could not be decrypted: its header is damaged"),
-    })?;
     let mut plain = Vec::new();
-    reader.read_to_end(&mut plain).map_err(|_| format!("{what} is damaged: its payload fails authentication (truncated or altered); what was decrypted is discarded"))?;
+    decryptor(ciphertext, ids, what)?
+        .read_to_end(&mut plain)
+        .map_err(|_| damaged_payload(what))?;
     Ok(plain)
 }
 
+/// The largest `report.json` read for a listing.
+const MAX_REPORT_JSON: u64 = 4 * 1024 * 1024;
+
+/// The kind and title of a report, or what kept them from being read.
+fn summary(ciphertext: &[u8], ids: &[Box<dyn Identity>]) -> String {
+    let reader = match decryptor(ciphertext, ids, "this report") {
+        Ok(r) => r,
+        Err(e) if e.contains("not sealed to this identity") => {
+            return "(not sealed to this identity)".into()
+        }
+        Err(_) => return "(damaged: its header does not verify)".into(),
+    };
+    let mut ar = tar::Archive::new(reader);
+    let Ok(mut entries) = ar.entries() else {
+        return "(decrypted, but damaged: not a tar bundle)".into();
+    };
+    let json = loop {
+        match entries.next() {
+            None => return "(decrypted, but the bundle has no report.json)".into(),
+            Some(Err(_)) => {
+                return "(decrypted, but damaged: its payload or bundle is broken)".into()
+            }
+            Some(Ok(e)) => {
+                if e.path()
+                    .is_ok_and(|p| p.as_os_str() == sealdrop_core::BUNDLE_JSON)
+                {
+                    let mut v = Vec::new();
+                    if e.take(MAX_REPORT_JSON).read_to_end(&mut v).is_err() {
+                        return "(decrypted, but damaged: its payload fails authentication)".into();
+                    }
+                    break v;
+                }
+            }
+        }
+    };
+    match serde_json::from_slice::<sealdrop_core::Report>(&json) {
+        Ok(rep) => format!(
+            "{}  {}",
+            visible(&rep.kind.id, false),
+            visible(&rep.title, false)
+        ),
+        Err(_) => {
+            "(decrypted, but its report.json is not a sealdrop report: open it to look)".into()
+        }
+    }
+}
+
 fn list(data_dir: &Path, identity: Option<&Path>) -> Result<(), String> {
-    let store = Store::open_existing(data_dir).map_err(|e| e.0)?;
-    let rows = store.list().map_err(|e| e.0)?;
+    let store = store(data_dir)?;
+    let rows = store.list().map_err(|e| e.to_string())?;
     if rows.is_empty() {
         println!("No reports in {} yet.", data_dir.display());
         return Ok(());
     }
     let ids = identity.map(identities).transpose()?;
     for r in rows {
-        let mut line = format!("{}  {}  {:>10} bytes", r.receipt, r.received_at, r.size);
+        let mut line = format!(
+            "{}  {}  {:>10} bytes",
+            visible(&r.receipt, false),
+            visible(&r.received_at, false),
+            r.size
+        );
         if let Some(ids) = &ids {
-            let body = store.body(&r.receipt).map_err(|e| e.0)?.unwrap_or_default();
-            let summary = decrypt(&body, ids, "this report")
-                .ok()
-                .and_then(|plain| bundle_file(&plain, "report.json"))
-                .and_then(|json| serde_json::from_slice::<sealdrop_core::Report>(&json).ok())
-                .map_or_else(
-                    || "(cannot be opened with this identity)".to_string(),
-                    |rep| format!("{}  {}", rep.kind.id, rep.title),
-                );
+            let text = match store.body(&r.receipt) {
+                Ok(Some(body)) => summary(&body, ids),
+                Ok(None) => "(its ciphertext is missing)".into(),
+                Err(e) => format!(
+                    "(its ciphertext cannot be read: {})",
+                    visible(&e.to_string(), false)
+                ),
+            };
             line.push_str("  ");
-            line.push_str(&summary);
+            line.push_str(&text);
         }
         println!("{line}");
     }
     Ok(())
 }
 
-fn bundle_file(plain: &[u8], name: &str) -> Option<Vec<u8>> {
-    let mut ar = tar::Archive::new(plain);
-    for e in ar.entries().ok()? {
-        let mut e = e.ok()?;
-        if e.path().ok()?.as_os_str() == name {
-            let mut v = Vec::new();
-            e.read_to_end(&mut v).ok()?;
-            return Some(v);
-        }
-    }
-    None
+/// Where a bundle entry may go: `report.json`, `report.md`, the `attachments/` folder, and
+/// `attachments/<name>` with one plain name (no dot first, no separator, no control character).
+#[derive(Debug, PartialEq, Eq)]
+enum Entry {
+    Dir,
+    File(PathBuf),
 }
 
-/// Extracts regular files and directories of `plain` under `out`; anything else (links,
-/// devices, absolute or `..` paths) is refused and nothing is written outside `out`.
-pub fn extract(plain: &[u8], out: &Path) -> Result<Vec<PathBuf>, String> {
-    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    let mut written = Vec::new();
-    let mut ar = tar::Archive::new(plain);
-    for entry in ar
-        .entries()
-        .map_err(|_| "the bundle is not a tar archive".to_string())?
-    {
-        let mut e = entry.map_err(|_| "the bundle is a damaged tar archive".to_string())?;
-        let path = e
-            .path()
-            .map_err(|_| "the bundle holds an unreadable path".to_string())?
-            .into_owned();
-        let safe = path.components().all(|c| matches!(c, Component::Normal(_)))
-            && path.components().count() > 0;
-        if !safe {
-            return Err(format!(
-                "the bundle holds an unsafe path ({}); nothing outside {} was written",
-                path.display(),
-                out.display()
-            ));
+fn allowed(path: &str) -> Option<Entry> {
+    match path {
+        "report.json" | "report.md" => return Some(Entry::File(PathBuf::from(path))),
+        "attachments" | "attachments/" => return Some(Entry::Dir),
+        _ => {}
+    }
+    let name = path.strip_prefix("attachments/")?;
+    let plain = !name.is_empty()
+        && !name.starts_with('.')
+        && name.len() <= 255
+        && !name.contains(['/', '\\'])
+        && !name.chars().any(sealdrop_core::is_invisible_control);
+    plain.then(|| Entry::File(Path::new("attachments").join(name)))
+}
+
+/// Tracks what an extraction created, and removes it unless it completes.
+struct Extraction {
+    out: PathBuf,
+    created_out: bool,
+    written: Vec<PathBuf>,
+    dirs: Vec<PathBuf>,
+    done: bool,
+}
+
+impl Drop for Extraction {
+    fn drop(&mut self) {
+        if self.done {
+            return;
         }
-        let kind = e.header().entry_type();
-        let dest = out.join(&path);
-        if kind.is_dir() {
-            std::fs::create_dir_all(&dest)
-                .map_err(|err| format!("cannot create {}: {err}", dest.display()))?;
-        } else if kind.is_file() {
-            if let Some(parent) = dest.parent() {
-                std::fs::create_dir_all(parent)
-                    .map_err(|err| format!("cannot create {}: {err}", parent.display()))?;
-            }
-            let mut data = Vec::new();
-            e.read_to_end(&mut data)
-                .map_err(|_| "the bundle is a damaged tar archive".to_string())?;
-            std::fs::write(&dest, data)
-                .map_err(|err| format!("cannot write {}: {err}", dest.display()))?;
-            written.push(dest);
-        } else {
-            return Err(format!("the bundle holds {} which is not a regular file (a link or device); it was not extracted", path.display()));
+        for f in &self.written {
+            let _ = std::fs::remove_file(f);
+        }
+        for d in self.dirs.iter().rev() {
+            let _ = std::fs::remove_dir(d);
+        }
+        if self.created_out {
+            let _ = std::fs::remove_dir(&self.out);
         }
     }
-    Ok(written)
+}
+
+/// Prepares `out`: created new, or an existing empty folder; anything else is refused.
+fn prepare_out(out: &Path) -> Result<bool, String> {
+    match std::fs::symlink_metadata(out) {
+        Err(_) => {
+            std::fs::create_dir_all(out)
+                .map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+            Ok(true)
+        }
+        Ok(m) if m.is_dir() => {
+            let empty = std::fs::read_dir(out)
+                .map_err(|e| format!("cannot read {}: {e}", out.display()))?
+                .next()
+                .is_none();
+            if empty {
+                Ok(false)
+            } else {
+                Err(format!(
+                    "{} already exists and is not empty; nothing in it is overwritten. Choose another folder with --out, or move that one away",
+                    out.display()
+                ))
+            }
+        }
+        Ok(_) => Err(format!(
+            "{} exists and is not a folder; choose another with --out",
+            out.display()
+        )),
+    }
+}
+
+/// Extracts the bundle read from `plain` into `out` (new, or empty): only `report.json`,
+/// `report.md` and `attachments/<name>`, each created new. Anything else (links, devices,
+/// other names, `..`, absolute paths, a name twice) is refused, and on any failure what was
+/// written is removed. `plain` is read to its end, so a payload that fails authentication
+/// anywhere fails the extraction.
+pub fn extract(plain: impl Read, out: &Path) -> Result<Vec<PathBuf>, String> {
+    extract_as(plain, out, "the report")
+}
+
+fn extract_as(plain: impl Read, out: &Path, what: &str) -> Result<Vec<PathBuf>, String> {
+    let created_out = prepare_out(out)?;
+    let mut x = Extraction {
+        out: out.to_path_buf(),
+        created_out,
+        written: Vec::new(),
+        dirs: Vec::new(),
+        done: false,
+    };
+    // Whether a read failure came from decryption (authentication) or from the tar format.
+    let failed = std::cell::Cell::new(false);
+    let reader = Tracked {
+        inner: plain,
+        failed: &failed,
+    };
+    let damaged = |failed: &std::cell::Cell<bool>| {
+        if failed.get() {
+            damaged_payload(what)
+        } else {
+            format!("{what} decrypted, but its bundle is a damaged tar archive; nothing was kept")
+        }
+    };
+    let mut ar = tar::Archive::new(reader);
+    for entry in ar.entries().map_err(|_| damaged(&failed))? {
+        let mut e = entry.map_err(|_| damaged(&failed))?;
+        let raw = String::from_utf8_lossy(&e.path_bytes()).into_owned();
+        let kind = e.header().entry_type();
+        let target = allowed(&raw).filter(|t| match t {
+            Entry::Dir => kind.is_dir(),
+            Entry::File(_) => kind.is_file(),
+        });
+        match target {
+            Some(Entry::Dir) => {
+                let d = out.join("attachments");
+                if !d.is_dir() {
+                    std::fs::create_dir(&d)
+                        .map_err(|err| format!("cannot create {}: {err}", d.display()))?;
+                    x.dirs.push(d);
+                }
+            }
+            Some(Entry::File(rel)) => {
+                let dest = out.join(&rel);
+                if let Some(parent) = dest.parent() {
+                    if !parent.is_dir() {
+                        std::fs::create_dir(parent)
+                            .map_err(|err| format!("cannot create {}: {err}", parent.display()))?;
+                        x.dirs.push(parent.to_path_buf());
+                    }
+                }
+                let mut f = std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&dest)
+                    .map_err(|err| {
+                        format!(
+                            "cannot create {} ({err}): the bundle names it twice, or it exists; nothing was kept",
+                            visible(&dest.display().to_string(), false)
+                        )
+                    })?;
+                x.written.push(dest.clone());
+                std::io::copy(&mut e, &mut f).map_err(|_| damaged(&failed))?;
+            }
+            None => {
+                return Err(format!(
+                    "the bundle holds {} ({}), which a sealdrop report never has; nothing was kept. Open it by hand with age -d and tar -t to inspect it",
+                    visible(&raw, false),
+                    if kind.is_file() { "a file" } else if kind.is_dir() { "a folder" } else { "a link or special file" }
+                ))
+            }
+        }
+    }
+    // Read to the end, so that every chunk of the payload is authenticated.
+    let mut rest = ar.into_inner();
+    std::io::copy(&mut rest, &mut std::io::sink()).map_err(|_| damaged(&failed))?;
+    x.done = true;
+    Ok(std::mem::take(&mut x.written))
+}
+
+struct Tracked<'a, R> {
+    inner: R,
+    failed: &'a std::cell::Cell<bool>,
+}
+
+impl<R: Read> Read for Tracked<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.inner.read(buf).inspect_err(|_| self.failed.set(true))
+    }
+}
+
+/// A folder name for a report opened from a file: the file's stem with anything but letters,
+/// digits, `-`, `_` and `.` replaced, no leading dot, never empty, `.` or `..`.
+pub fn folder_name(stem: &str) -> String {
+    let cleaned: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let cleaned = cleaned.trim_start_matches('.');
+    let cleaned: String = cleaned.chars().take(80).collect();
+    if cleaned.is_empty() {
+        "report".into()
+    } else {
+        cleaned
+    }
+}
+
+/// A receipt as the receiver makes it: `sd-` and 32 lowercase hex digits.
+fn is_receipt(s: &str) -> bool {
+    s.strip_prefix("sd-").is_some_and(|h| {
+        h.len() == 32
+            && h.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
 }
 
 fn open(
@@ -235,36 +478,58 @@ fn open(
     let ids = identities(identity)?;
     let (name, ciphertext) = match report {
         Some(r) if r.ends_with(".age") || Path::new(&r).is_file() => {
-            let bytes = std::fs::read(&r).map_err(|e| format!("cannot read {r}: {e}"))?;
+            let bytes = std::fs::read(&r)
+                .map_err(|e| format!("cannot read {}: {e}", visible(&r, false)))?;
             let stem = Path::new(&r)
                 .file_stem()
-                .map_or("report".into(), |s| s.to_string_lossy().into_owned());
-            (stem, bytes)
+                .map_or(String::new(), |s| s.to_string_lossy().into_owned());
+            (folder_name(&stem), bytes)
         }
         other => {
-            let store = Store::open_existing(data_dir).map_err(|e| e.0)?;
+            let store = store(data_dir)?;
             let receipt = match other {
                 Some(r) => r,
                 None if latest => store
                     .list()
-                    .map_err(|e| e.0)?
+                    .map_err(|e| e.to_string())?
                     .pop()
                     .map(|r| r.receipt)
                     .ok_or_else(|| format!("no reports in {} yet", data_dir.display()))?,
                 None => return Err("name a receipt, an .age file, or --latest".into()),
             };
-            let body = store.body(&receipt).map_err(|e| e.0)?.ok_or_else(|| {
-                format!("no report with receipt {receipt} in {}: `sealdrop inbox list --data-dir {}` shows the stored ones", data_dir.display(), data_dir.display())
-            })?;
-            (receipt, body)
+            let unknown = || {
+                format!(
+                    "no report with receipt {} in {}: `sealdrop inbox list --data-dir {}` shows the stored ones",
+                    visible(&receipt, false),
+                    data_dir.display(),
+                    data_dir.display()
+                )
+            };
+            if !is_receipt(&receipt) {
+                return Err(unknown());
+            }
+            let body = store
+                .body(&receipt)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(unknown)?;
+            (receipt.clone(), body)
         }
     };
-    let plain = decrypt(&ciphertext, &ids, &format!("report {name}"))?;
+    let what = format!("report {name}");
+    let reader = decryptor(&ciphertext, &ids, &what)?;
     let out = out.unwrap_or_else(|| PathBuf::from("reports").join(&name));
-    let files = extract(&plain, &out)?;
-    let md = std::fs::read_to_string(out.join(sealdrop_core::BUNDLE_MD))
-        .map_err(|_| "the bundle has no report.md".to_string())?;
-    println!("{md}");
-    eprintln!("Extracted {} files to {}", files.len(), out.display());
+    let files = extract_as(reader, &out, &what)?;
+    let md = std::fs::read_to_string(out.join(sealdrop_core::BUNDLE_MD)).map_err(|_| {
+        format!(
+            "{what} decrypted, but its bundle has no report.md; what it held is in {}",
+            out.display()
+        )
+    })?;
+    println!("{}", visible(&md, true));
+    eprintln!(
+        "Extracted {} files to {}",
+        files.len(),
+        visible(&out.display().to_string(), false)
+    );
     Ok(())
 }

@@ -7,3 +7,4 @@ pub mod keygen;
 pub mod serve;
 pub mod settings;
 pub mod store;
+pub mod terminal;

@@ -28,7 +28,7 @@ enum Command {
     /// Generate an age identity for the security team and print its recipient (public key).
     Keygen(keygen::Args),
     /// Serve the widget and receive sealed reports at POST /v1/reports.
-    Serve(settings::ServeArgs),
+    Serve(Box<settings::ServeArgs>),
     /// List and open received reports.
     #[command(subcommand)]
     Inbox(inbox::InboxCommand),
@@ -82,16 +82,21 @@ fn serve(args: settings::ServeArgs) -> Result<(), String> {
     let store = store::Store::open(&settings.data_dir)
         .map_err(|e| format!("cannot open the report store: {e}"))?;
     let listen = settings.listen;
-    let state = serve::AppState::new(settings, store, config_json);
+    let shutdown = settings.shutdown_timeout;
+    let state = serve::AppState::new(settings, store, config_json)
+        .map_err(|e| format!("cannot open the report store: {e}"))?;
     let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
-    rt.block_on(serve::run(state, listen))
+    let result = rt.block_on(serve::run(state, listen));
+    // Blocking work still running (a header check, a write) gets the same grace, no more.
+    rt.shutdown_timeout(shutdown);
+    result
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Keygen(args) => keygen::run(&args),
-        Command::Serve(args) => serve(args),
+        Command::Serve(args) => serve(*args),
         Command::Inbox(cmd) => inbox::run(cmd),
         Command::CheckConfig { file } => check_config(&file),
     };

@@ -1,8 +1,11 @@
 //! `sealdrop serve`'s settings: flags, then environment variables (`SEALDROP_*`), then a TOML
 //! file (`--config`), then defaults. Only a recipient is required.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
+use std::time::Duration;
+
+use ipnet::IpNet;
 
 use serde::Deserialize;
 
@@ -45,6 +48,41 @@ pub struct ServeArgs {
     /// The subject tag of that email, e.g. "[SECURITY] Example".
     #[arg(long, env = "SEALDROP_SUBJECT_TAG")]
     pub subject_tag: Option<String>,
+    /// A reverse proxy's address or network (10.0.0.5, 10.0.0.0/8, ::1) whose
+    /// X-Forwarded-For/Forwarded headers name the client; repeat for several.
+    #[arg(
+        long = "trusted-proxy",
+        env = "SEALDROP_TRUSTED_PROXIES",
+        value_delimiter = ' '
+    )]
+    pub trusted_proxies: Vec<String>,
+    /// Most bytes of reports stored in all; 0 for no cap [default: 10000000000].
+    #[arg(long, env = "SEALDROP_MAX_STORAGE")]
+    pub max_storage: Option<u64>,
+    /// Free space kept on the data directory's disk, in bytes [default: 1000000000].
+    #[arg(long, env = "SEALDROP_MIN_FREE_SPACE")]
+    pub min_free_space: Option<u64>,
+    /// Open connections at once [default: 1024].
+    #[arg(long, env = "SEALDROP_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+    /// Open connections at once from one address (trusted proxies exempt) [default: 64].
+    #[arg(long, env = "SEALDROP_MAX_CONNECTIONS_PER_IP")]
+    pub max_connections_per_ip: Option<usize>,
+    /// Uploads in progress at once from one client [default: 4].
+    #[arg(long, env = "SEALDROP_MAX_UPLOADS_PER_CLIENT")]
+    pub max_uploads_per_client: Option<usize>,
+    /// Bytes of uploads held in memory at once, all clients together [default: 33554432].
+    #[arg(long, env = "SEALDROP_UPLOAD_MEMORY")]
+    pub upload_memory: Option<usize>,
+    /// Time a client has to send a request's headers [default: 10s].
+    #[arg(long, env = "SEALDROP_HEADER_TIMEOUT", value_parser = humantime::parse_duration)]
+    pub header_timeout: Option<Duration>,
+    /// Time an upload may make no progress before it is dropped [default: 30s].
+    #[arg(long, env = "SEALDROP_BODY_STALL_TIMEOUT", value_parser = humantime::parse_duration)]
+    pub body_stall_timeout: Option<Duration>,
+    /// Time given to requests in progress at shutdown [default: 10s].
+    #[arg(long, env = "SEALDROP_SHUTDOWN_TIMEOUT", value_parser = humantime::parse_duration)]
+    pub shutdown_timeout: Option<Duration>,
     /// A TOML file with any of these settings (snake_case keys).
     #[arg(long, env = "SEALDROP_CONFIG")]
     pub config: Option<PathBuf>,
@@ -66,6 +104,17 @@ struct FileSettings {
     policy_url: Option<String>,
     contact_email: Option<String>,
     subject_tag: Option<String>,
+    #[serde(default)]
+    trusted_proxies: Vec<String>,
+    max_storage: Option<u64>,
+    min_free_space: Option<u64>,
+    max_connections: Option<usize>,
+    max_connections_per_ip: Option<usize>,
+    max_uploads_per_client: Option<usize>,
+    upload_memory: Option<usize>,
+    header_timeout: Option<String>,
+    body_stall_timeout: Option<String>,
+    shutdown_timeout: Option<String>,
 }
 
 /// Resolved settings.
@@ -82,9 +131,120 @@ pub struct Settings {
     pub policy_url: Option<String>,
     pub contact_email: Option<String>,
     pub subject_tag: Option<String>,
+    pub trusted_proxies: Vec<IpNet>,
+    pub max_storage: u64,
+    pub min_free_space: u64,
+    pub max_connections: usize,
+    pub max_connections_per_ip: usize,
+    pub max_uploads_per_client: usize,
+    pub upload_memory: usize,
+    pub header_timeout: Duration,
+    pub body_stall_timeout: Duration,
+    pub shutdown_timeout: Duration,
 }
 
 pub const DEFAULT_MAX_BODY: u64 = 50_000_000;
+
+impl Default for Settings {
+    /// The defaults of `sealdrop serve`, with no recipient.
+    fn default() -> Self {
+        Settings {
+            recipients: Vec::new(),
+            data_dir: PathBuf::from("sealdrop-data"),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            allow_origins: Vec::new(),
+            max_body: DEFAULT_MAX_BODY,
+            rate_limit: 30,
+            widget_dir: PathBuf::from("dist"),
+            org: None,
+            policy_url: None,
+            contact_email: None,
+            subject_tag: None,
+            trusted_proxies: Vec::new(),
+            max_storage: 10_000_000_000,
+            min_free_space: 1_000_000_000,
+            max_connections: 1024,
+            max_connections_per_ip: 64,
+            max_uploads_per_client: 4,
+            upload_memory: 32 * 1024 * 1024,
+            header_timeout: Duration::from_secs(10),
+            body_stall_timeout: Duration::from_secs(30),
+            shutdown_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Checks an `--allow-origin` value: exactly `https://host[:port]`, or `http://` for this
+/// machine (localhost, 127.0.0.1, [::1]); lowercase, as browsers send the `Origin` header.
+pub fn check_origin(o: &str) -> Result<(), String> {
+    let bad = |why: &str| {
+        Err(format!(
+            "--allow-origin {o}: {why}; expected an exact origin like https://vendor.example or https://vendor.example:8443"
+        ))
+    };
+    let (https, rest) = match (o.strip_prefix("https://"), o.strip_prefix("http://")) {
+        (Some(r), _) => (true, r),
+        (None, Some(r)) => (false, r),
+        _ => return bad("it must start with https://"),
+    };
+    let (host, port) = match rest.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((h, p)) => (format!("[{h}]"), p),
+            None => return bad("an IPv6 address needs its closing ]"),
+        },
+        None => match rest.split_once(':') {
+            Some((h, _)) => (h.to_string(), &rest[h.len()..]),
+            None => (rest.to_string(), ""),
+        },
+    };
+    if !port.is_empty() {
+        let digits = port.strip_prefix(':').unwrap_or("x");
+        if digits.is_empty()
+            || !digits.chars().all(|c| c.is_ascii_digit())
+            || digits.parse::<u16>().map_or(true, |p| p == 0)
+        {
+            return bad("only a port number may follow the host, with no path, query or ';'");
+        }
+    }
+    let host_ok = if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        v6.parse::<std::net::Ipv6Addr>().is_ok()
+    } else {
+        !host.is_empty()
+            && host.split('.').all(|l| {
+                !l.is_empty()
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    && l.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            })
+    };
+    if !host_ok {
+        return bad(
+            "the host must be a lowercase name or address, with no wildcard, path, user or ';'",
+        );
+    }
+    if !https && !matches!(host.as_str(), "localhost" | "127.0.0.1" | "[::1]") {
+        return bad("http:// is only for localhost; use https://");
+    }
+    Ok(())
+}
+
+/// A trusted proxy: an address (`10.0.0.5`, `::1`) or a network (`10.0.0.0/8`, `fd00::/8`).
+pub fn parse_proxy(p: &str) -> Result<IpNet, String> {
+    p.parse::<IpNet>()
+        .or_else(|_| p.parse::<IpAddr>().map(IpNet::from))
+        .map_err(|_| {
+            format!("--trusted-proxy {p}: expected an address like 10.0.0.5 or a network like 10.0.0.0/8")
+        })
+}
+
+fn duration(key: &str, v: Option<String>) -> Result<Option<Duration>, String> {
+    v.map(|t| {
+        humantime::parse_duration(&t)
+            .map_err(|e| format!("{key} = {t:?}: {e}; expected a duration like \"10s\" or \"2m\""))
+    })
+    .transpose()
+}
 
 impl ServeArgs {
     pub fn resolve(self) -> Result<Settings, String> {
@@ -104,36 +264,78 @@ impl ServeArgs {
         }
         let allow_origins = pick(self.allow_origins, file.allow_origins);
         for o in &allow_origins {
-            let rest = o
-                .strip_prefix("https://")
-                .or_else(|| o.strip_prefix("http://"));
-            let ok = rest.is_some_and(|r| !r.is_empty() && !r.contains(['/', ' ', '@']));
-            if !ok {
-                return Err(format!("--allow-origin {o}: expected an origin like https://vendor.example (scheme and host, no path)"));
-            }
+            check_origin(o)?;
         }
-        Ok(Settings {
+        let trusted_proxies = pick(self.trusted_proxies, file.trusted_proxies)
+            .iter()
+            .map(|p| parse_proxy(p))
+            .collect::<Result<Vec<_>, _>>()?;
+        let d = Settings::default();
+        let s = Settings {
             recipients,
-            data_dir: self
-                .data_dir
-                .or(file.data_dir)
-                .unwrap_or_else(|| PathBuf::from("sealdrop-data")),
-            listen: self
-                .listen
-                .or(file.listen)
-                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+            data_dir: self.data_dir.or(file.data_dir).unwrap_or(d.data_dir),
+            listen: self.listen.or(file.listen).unwrap_or(d.listen),
             allow_origins,
-            max_body: self.max_body.or(file.max_body).unwrap_or(DEFAULT_MAX_BODY),
-            rate_limit: self.rate_limit.or(file.rate_limit).unwrap_or(30),
-            widget_dir: self
-                .widget_dir
-                .or(file.widget_dir)
-                .unwrap_or_else(|| PathBuf::from("dist")),
+            max_body: self.max_body.or(file.max_body).unwrap_or(d.max_body),
+            rate_limit: self.rate_limit.or(file.rate_limit).unwrap_or(d.rate_limit),
+            widget_dir: self.widget_dir.or(file.widget_dir).unwrap_or(d.widget_dir),
             org: self.org.or(file.org),
             policy_url: self.policy_url.or(file.policy_url),
             contact_email: self.contact_email.or(file.contact_email),
             subject_tag: self.subject_tag.or(file.subject_tag),
-        })
+            trusted_proxies,
+            max_storage: self
+                .max_storage
+                .or(file.max_storage)
+                .unwrap_or(d.max_storage),
+            min_free_space: self
+                .min_free_space
+                .or(file.min_free_space)
+                .unwrap_or(d.min_free_space),
+            max_connections: self
+                .max_connections
+                .or(file.max_connections)
+                .unwrap_or(d.max_connections),
+            max_connections_per_ip: self
+                .max_connections_per_ip
+                .or(file.max_connections_per_ip)
+                .unwrap_or(d.max_connections_per_ip),
+            max_uploads_per_client: self
+                .max_uploads_per_client
+                .or(file.max_uploads_per_client)
+                .unwrap_or(d.max_uploads_per_client),
+            upload_memory: self
+                .upload_memory
+                .or(file.upload_memory)
+                .unwrap_or(d.upload_memory),
+            header_timeout: self
+                .header_timeout
+                .or(duration("header_timeout", file.header_timeout)?)
+                .unwrap_or(d.header_timeout),
+            body_stall_timeout: self
+                .body_stall_timeout
+                .or(duration("body_stall_timeout", file.body_stall_timeout)?)
+                .unwrap_or(d.body_stall_timeout),
+            shutdown_timeout: self
+                .shutdown_timeout
+                .or(duration("shutdown_timeout", file.shutdown_timeout)?)
+                .unwrap_or(d.shutdown_timeout),
+        };
+        for (name, v) in [
+            ("--max-connections", s.max_connections),
+            ("--max-connections-per-ip", s.max_connections_per_ip),
+            ("--max-uploads-per-client", s.max_uploads_per_client),
+        ] {
+            if v == 0 {
+                return Err(format!(
+                    "{name} 0 would refuse every connection: give at least 1"
+                ));
+            }
+        }
+        if s.upload_memory < 1024 * 1024 {
+            return Err("--upload-memory must be at least 1048576 bytes (1 MiB)".into());
+        }
+        Ok(s)
     }
 }
 

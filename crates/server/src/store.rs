@@ -1,11 +1,21 @@
-//! Durable storage of ciphertext: one SQLite file in the data directory, WAL with
-//! `synchronous=FULL`, so a row is on disk before the receiver answers 201.
+//! Durable storage of ciphertext. Each report's age file is a file of its own,
+//! `reports/<receipt>.age` in the data directory, written through a spool file, fsynced, renamed
+//! and its directory fsynced before the SQLite row that names it commits (WAL,
+//! `synchronous=FULL`). So a row is never without its file, and a 201 is answered only after
+//! both are on disk. Rows written by earlier versions keep their body in the `body` column and
+//! stay readable.
 
+use std::fs::File;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 pub const DB_FILE: &str = "sealdrop.sqlite3";
+/// Where uploads are written while they arrive.
+pub const SPOOL_DIR: &str = "spool";
+/// Where stored reports' ciphertexts live, one `<receipt>.age` each.
+pub const REPORTS_DIR: &str = "reports";
 
 /// A stored report, without its body.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,21 +29,49 @@ pub struct Row {
 
 pub struct Store {
     conn: Connection,
+    dir: PathBuf,
 }
 
-/// Why the store failed; the detail goes to the log, never to a client.
+/// Why the store failed. The receiver logs it and answers 503 without detail; the CLI prints it.
 #[derive(Debug)]
-pub struct StoreError(pub String);
+pub enum StoreError {
+    /// The data directory holds no database.
+    NoStore(PathBuf),
+    /// A file or directory could not be read or written.
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// SQLite refused.
+    Sql(rusqlite::Error),
+}
 
 impl std::fmt::Display for StoreError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            Self::NoStore(dir) => write!(
+                f,
+                "no reports stored in {}: it has no {DB_FILE}. Pass the data directory of `sealdrop serve` with --data-dir.",
+                dir.display()
+            ),
+            Self::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            Self::Sql(e) => write!(f, "the report database: {e}"),
+        }
     }
 }
 
+impl std::error::Error for StoreError {}
+
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
-        StoreError(e.to_string())
+        StoreError::Sql(e)
+    }
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
+    move |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
     }
 }
 
@@ -41,38 +79,93 @@ pub fn db_path(dir: &Path) -> PathBuf {
     dir.join(DB_FILE)
 }
 
+/// Makes a rename or a new file in `dir` durable.
+pub fn sync_dir(dir: &Path) -> Result<(), StoreError> {
+    File::open(dir).and_then(|d| d.sync_all()).map_err(io(dir))
+}
+
+const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS reports (
+    receipt TEXT PRIMARY KEY,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    received_at TEXT NOT NULL,
+    body BLOB NOT NULL
+);";
+
 impl Store {
-    /// Opens (creating if needed) the store in `dir`.
+    /// Opens (creating if needed) the store in `dir` for the receiver. Removes what an
+    /// interrupted run left: spool files, and report files no row names (never acknowledged).
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| StoreError(format!("cannot create {}: {e}", dir.display())))?;
+        for d in [
+            dir.to_path_buf(),
+            dir.join(SPOOL_DIR),
+            dir.join(REPORTS_DIR),
+        ] {
+            std::fs::create_dir_all(&d).map_err(io(&d))?;
+        }
         let conn = Connection::open(db_path(dir))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.execute_batch(
-            "CREATE TABLE IF NOT EXISTS reports (
-                receipt TEXT PRIMARY KEY,
-                idempotency_key TEXT NOT NULL UNIQUE,
-                sha256 TEXT NOT NULL,
-                size INTEGER NOT NULL,
-                received_at TEXT NOT NULL,
-                body BLOB NOT NULL
-            );",
-        )?;
-        Ok(Store { conn })
+        conn.execute_batch(SCHEMA)?;
+        let has_file: bool = conn
+            .prepare("SELECT 1 FROM pragma_table_info('reports') WHERE name = 'file'")?
+            .exists([])?;
+        if !has_file {
+            conn.execute_batch("ALTER TABLE reports ADD COLUMN file TEXT;")?;
+        }
+        let store = Store {
+            conn,
+            dir: dir.to_path_buf(),
+        };
+        store.remove_leftovers()?;
+        Ok(store)
     }
 
-    /// Opens an existing store read-only (for `inbox`), with a clear error if there is none.
+    fn remove_leftovers(&self) -> Result<(), StoreError> {
+        let spool = self.dir.join(SPOOL_DIR);
+        for e in std::fs::read_dir(&spool).map_err(io(&spool))?.flatten() {
+            let _ = std::fs::remove_file(e.path());
+        }
+        let reports = self.dir.join(REPORTS_DIR);
+        let mut named = self.conn.prepare("SELECT 1 FROM reports WHERE file = ?1")?;
+        for e in std::fs::read_dir(&reports).map_err(io(&reports))?.flatten() {
+            let rel = format!("{REPORTS_DIR}/{}", e.file_name().to_string_lossy());
+            if !named.exists(params![rel])? {
+                tracing::warn!(file = %rel, "removing a report file no row names (an upload interrupted before its 201)");
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+        Ok(())
+    }
+
+    /// Opens an existing store read-only (for `inbox`): nothing is created or written, so the
+    /// CLI run by another user leaves no `-wal`/`-shm` files the server could not use.
     pub fn open_existing(dir: &Path) -> Result<Store, StoreError> {
         let path = db_path(dir);
         if !path.exists() {
-            return Err(StoreError(format!(
-                "no reports stored in {}: it has no {DB_FILE}. Pass the data directory of `sealdrop serve` with --data-dir.",
-                dir.display()
-            )));
+            return Err(StoreError::NoStore(dir.to_path_buf()));
         }
-        Self::open(dir)
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = match Connection::open_with_flags(&path, flags) {
+            Ok(c) if c.prepare("SELECT 1 FROM reports LIMIT 1").is_ok() => c,
+            // A WAL database with no -shm beside it and no right to create one (the server is
+            // stopped, and the directory is not ours): read the file as it is.
+            _ => Connection::open_with_flags(
+                format!("file:{}?immutable=1", path.display()),
+                flags | OpenFlags::SQLITE_OPEN_URI,
+            )?,
+        };
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        Ok(Store {
+            conn,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     pub fn by_key(&self, key: &str) -> Result<Option<Row>, StoreError> {
@@ -86,13 +179,36 @@ impl Store {
             .optional()?)
     }
 
-    /// Inserts a report; returns once it is durable.
+    /// Stores a report whose ciphertext is `body`; returns once both are durable.
     pub fn insert(&self, r: &Row, body: &[u8]) -> Result<(), StoreError> {
-        self.conn.execute(
-            "INSERT INTO reports (receipt, idempotency_key, sha256, size, received_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![r.receipt, r.idempotency_key, r.sha256, r.size as i64, r.received_at, body],
-        )?;
-        Ok(())
+        let spool = self.dir.join(SPOOL_DIR).join(format!("{}.part", r.receipt));
+        let mut f = File::create_new(&spool).map_err(io(&spool))?;
+        f.write_all(body).map_err(io(&spool))?;
+        self.insert_spooled(r, f, &spool)
+    }
+
+    /// Stores a report whose ciphertext was written to `spool` (a file in [`SPOOL_DIR`]): the
+    /// file is fsynced and renamed to `reports/<receipt>.age`, the directory fsynced, then the
+    /// row committed. On failure the file is removed.
+    pub fn insert_spooled(&self, r: &Row, file: File, spool: &Path) -> Result<(), StoreError> {
+        let rel = format!("{REPORTS_DIR}/{}.age", r.receipt);
+        let dest = self.dir.join(&rel);
+        let result = (|| {
+            file.sync_all().map_err(io(spool))?;
+            drop(file);
+            std::fs::rename(spool, &dest).map_err(io(&dest))?;
+            sync_dir(&self.dir.join(REPORTS_DIR))?;
+            self.conn.execute(
+                "INSERT INTO reports (receipt, idempotency_key, sha256, size, received_at, body, file) VALUES (?1, ?2, ?3, ?4, ?5, x'', ?6)",
+                params![r.receipt, r.idempotency_key, r.sha256, r.size as i64, r.received_at, rel],
+            )?;
+            Ok(())
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(spool);
+            let _ = std::fs::remove_file(&dest);
+        }
+        result
     }
 
     /// All reports, oldest first.
@@ -104,21 +220,40 @@ impl Store {
         Ok(rows)
     }
 
+    /// The bytes of every stored report, for the storage quota.
+    pub fn total_size(&self) -> Result<u64, StoreError> {
+        let n: i64 =
+            self.conn
+                .query_row("SELECT COALESCE(SUM(size), 0) FROM reports", [], |r| {
+                    r.get(0)
+                })?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     /// Makes every later write fail, to test that a storage failure is never answered 2xx.
     #[doc(hidden)]
     pub fn break_for_tests(&self) {
         let _ = self.conn.execute_batch("PRAGMA query_only = ON;");
     }
 
+    /// A report's ciphertext, or `None` for an unknown receipt.
     pub fn body(&self, receipt: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self
+        let found: Option<(Vec<u8>, Option<String>)> = self
             .conn
             .query_row(
-                "SELECT body FROM reports WHERE receipt = ?1",
+                "SELECT body, file FROM reports WHERE receipt = ?1",
                 params![receipt],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
-            .optional()?)
+            .optional()?;
+        match found {
+            None => Ok(None),
+            Some((_, Some(file))) => {
+                let path = self.dir.join(file);
+                std::fs::read(&path).map(Some).map_err(io(&path))
+            }
+            Some((body, None)) => Ok(Some(body)),
+        }
     }
 }
 

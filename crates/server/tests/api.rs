@@ -141,20 +141,24 @@ async fn streamed_bodies_over_the_limit_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let (_, r) = identity();
     let st = state(settings(dir.path(), &r));
-    // No Content-Length: a stream of chunks.
-    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
-        (0..20).map(|_| Ok(vec![b'a'; 100_000])).collect();
+    // No Content-Length: a stream of chunks, a valid age header first (so the header check
+    // passes) and then more payload than the limit.
+    let mut chunks: Vec<Result<Vec<u8>, std::io::Error>> = vec![Ok(sealed(&r, "big"))];
+    chunks.extend((0..20).map(|_| Ok(vec![b'a'; 100_000])));
     let body = Body::from_stream(futures_stream(chunks));
     let req = Request::post("/v1/reports")
         .header("content-type", "application/octet-stream")
         .header("idempotency-key", KEY)
         .body(body)
         .unwrap();
-    let (status, _, v) = send(app(st), req).await;
+    let (status, _, v) = send(app(st.clone()), req).await;
     assert_eq!(
         (status, v["code"].as_str()),
         (StatusCode::PAYLOAD_TOO_LARGE, Some("body_too_large"))
     );
+    assert!(st.store.lock().unwrap().list().unwrap().is_empty());
+    let spool = std::fs::read_dir(dir.path().join("spool")).unwrap().count();
+    assert_eq!(spool, 0, "the refused upload's spool file is removed");
 }
 
 fn futures_stream(

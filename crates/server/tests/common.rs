@@ -22,6 +22,11 @@ pub fn identity_file(dir: &Path, id: &age::x25519::Identity) -> PathBuf {
         format!("# test key\n{}\n", id.to_string().expose_secret()),
     )
     .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
     p
 }
 
@@ -64,9 +69,7 @@ pub fn settings(data_dir: &Path, recipient: &str) -> Settings {
         rate_limit: 1000,
         widget_dir: widget_dir(data_dir),
         org: Some("Example Corp".into()),
-        policy_url: None,
-        contact_email: None,
-        subject_tag: None,
+        ..Settings::default()
     }
 }
 
@@ -87,5 +90,5 @@ pub fn widget_dir(base: &Path) -> PathBuf {
 pub fn state(s: Settings) -> Arc<AppState> {
     let store = Store::open(&s.data_dir).unwrap();
     let json = s.widget_config().unwrap();
-    AppState::new(s, store, json)
+    AppState::new(s, store, json).unwrap()
 }

@@ -1,0 +1,369 @@
+//! `POST /v1/reports`: a sealed report, streamed to a spool file as it arrives.
+//!
+//! The order is chosen so that cheap refusals come first and nothing costly is done for a body
+//! that will be refused: rate and concurrency limits, headers, the storage quota, then the age
+//! header (collected up to its cap, checked on a blocking thread), then the rest of the body,
+//! written and hashed on a blocking thread, never held whole in memory. Every chunk held in
+//! memory counts against the receiver's upload memory budget. A body that makes no progress for
+//! the stall timeout is dropped. The file is fsynced and renamed, and its row committed, before
+//! the 201.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use http_body_util::BodyExt;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use tokio::sync::{mpsc, OwnedSemaphorePermit};
+
+use super::error::AppError;
+use super::AppState;
+use crate::agecheck::{self, Malformed};
+use crate::store::{Row, StoreError, SPOOL_DIR};
+
+/// Idempotency keys whose upload is in progress.
+#[derive(Default)]
+pub struct InFlight(Mutex<HashSet<String>>);
+
+struct KeyGuard<'a>(&'a InFlight, String);
+
+impl Drop for KeyGuard<'_> {
+    fn drop(&mut self) {
+        self.0
+             .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&self.1);
+    }
+}
+
+impl InFlight {
+    fn claim(&self, key: &str) -> Option<KeyGuard<'_>> {
+        let mut set = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        set.insert(key.to_string())
+            .then(|| KeyGuard(self, key.to_string()))
+    }
+}
+
+fn valid_key(k: &str) -> bool {
+    (8..=128).contains(&k.len())
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+fn new_receipt() -> Result<String, AppError> {
+    let mut b = [0u8; 16];
+    getrandom::getrandom(&mut b).map_err(|_| AppError::storage_unavailable())?;
+    Ok(format!("sd-{}", sealdrop_core::hex(&b)))
+}
+
+fn receipt_json(status: StatusCode, r: &Row) -> Response {
+    (
+        status,
+        Json(json!({"receipt": r.receipt, "sha256": r.sha256, "received_at": r.received_at})),
+    )
+        .into_response()
+}
+
+fn unavailable(e: &StoreError) -> AppError {
+    tracing::error!(error = %e, "storage failure");
+    AppError::storage_unavailable()
+}
+
+/// What the writer thread is sent.
+enum Piece {
+    Data(Bytes, OwnedSemaphorePermit),
+    End,
+}
+
+/// A spool file, written and hashed on a blocking thread.
+struct Spooled {
+    file: File,
+    path: PathBuf,
+    sha256: String,
+    size: u64,
+}
+
+/// Writes what arrives on `rx` to a new spool file, hashing as it goes. Without `End` (the
+/// upload failed) the file is removed.
+fn write_spool(dir: PathBuf, mut rx: mpsc::Receiver<Piece>) -> Result<Option<Spooled>, StoreError> {
+    let mut name = [0u8; 16];
+    getrandom::getrandom(&mut name).map_err(|e| StoreError::Io {
+        path: dir.clone(),
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    let path = dir.join(format!("{}.part", sealdrop_core::hex(&name)));
+    let io = |source| StoreError::Io {
+        path: path.clone(),
+        source,
+    };
+    let mut file = File::create_new(&path).map_err(io)?;
+    let mut hash = Sha256::new();
+    let mut size = 0u64;
+    loop {
+        match rx.blocking_recv() {
+            Some(Piece::Data(bytes, permit)) => {
+                if let Err(e) = file.write_all(&bytes) {
+                    let _ = std::fs::remove_file(&path);
+                    return Err(io(e));
+                }
+                hash.update(&bytes);
+                size += bytes.len() as u64;
+                drop(permit);
+            }
+            Some(Piece::End) => {
+                return Ok(Some(Spooled {
+                    file,
+                    path,
+                    sha256: sealdrop_core::hex(&hash.finalize()),
+                    size,
+                }))
+            }
+            None => {
+                let _ = std::fs::remove_file(&path);
+                return Ok(None);
+            }
+        }
+    }
+}
+
+/// The request's body, one chunk at a time, with the stall timeout and the size limit.
+struct Upload {
+    body: Body,
+    received: u64,
+    max: u64,
+    stall: std::time::Duration,
+}
+
+impl Upload {
+    async fn next(&mut self) -> Result<Option<Bytes>, AppError> {
+        loop {
+            let frame = match tokio::time::timeout(self.stall, self.body.frame()).await {
+                Err(_) => return Err(AppError::stalled(self.stall.as_secs())),
+                Ok(None) => return Ok(None),
+                Ok(Some(Err(_))) => return Err(AppError::incomplete()),
+                Ok(Some(Ok(f))) => f,
+            };
+            if let Ok(data) = frame.into_data() {
+                self.received += data.len() as u64;
+                if self.received > self.max {
+                    return Err(AppError::too_large(self.max));
+                }
+                if !data.is_empty() {
+                    return Ok(Some(data));
+                }
+            }
+        }
+    }
+}
+
+fn client_ip(s: &AppState, req: &Request) -> IpAddr {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::from([127, 0, 0, 1]), |c| c.0.ip());
+    s.limits.client(peer, req.headers())
+}
+
+fn checked_headers(headers: &HeaderMap, max: u64) -> Result<(String, Option<u64>), AppError> {
+    let ctype = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if ctype.split(';').next().map(str::trim) != Some("application/octet-stream") {
+        return Err(AppError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Send the sealed report as Content-Type: application/octet-stream.",
+        ));
+    }
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !valid_key(key) {
+        return Err(AppError::new(
+            StatusCode::BAD_REQUEST,
+            "missing_idempotency_key",
+            "Send an Idempotency-Key header (the report's UUID) so retries are stored once.",
+        ));
+    }
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max) {
+        return Err(AppError::too_large(max));
+    }
+    Ok((key.to_string(), declared))
+}
+
+/// Room in the upload memory budget for `bytes`, waited for as long as the stall timeout: a
+/// budget held by uploads that make no progress frees itself when they are dropped.
+async fn memory(s: &AppState, bytes: usize) -> Result<OwnedSemaphorePermit, AppError> {
+    match tokio::time::timeout(s.settings.body_stall_timeout, s.limits.memory(bytes)).await {
+        Ok(Some(p)) => Ok(p),
+        _ => Err(AppError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "The receiver is busy with other uploads; try again in a moment.",
+        )
+        .retry_after(5)),
+    }
+}
+
+pub async fn submit(State(s): State<Arc<AppState>>, req: Request) -> Result<Response, AppError> {
+    let client = client_ip(&s, &req);
+    if let Err(wait) = s.limits.check_rate(client) {
+        return Err(AppError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("Too many reports from this address; try again in {wait} s."),
+        )
+        .retry_after(wait));
+    }
+    let max = s.settings.max_body;
+    let (key, declared) = checked_headers(req.headers(), max)?;
+    let _slot = s.limits.upload(client).ok_or_else(|| {
+        AppError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_uploads",
+            format!(
+                "This address already has {} uploads in progress; wait for them to finish.",
+                s.settings.max_uploads_per_client
+            ),
+        )
+        .retry_after(5)
+    })?;
+    let Some(_key) = s.in_flight.claim(&key) else {
+        return Err(AppError::new(
+            StatusCode::CONFLICT,
+            "in_flight",
+            "This report is being stored by an earlier attempt; ask again in a moment.",
+        )
+        .retry_after(1));
+    };
+    let _reservation = s.quota.reserve(declared.unwrap_or(max))?;
+
+    let mut upload = Upload {
+        body: req.into_body(),
+        received: 0,
+        max,
+        stall: s.settings.body_stall_timeout,
+    };
+    // The age header: collected up to its cap, then checked off the async workers.
+    let mut head = Vec::new();
+    let mut head_permits: Option<OwnedSemaphorePermit> = None;
+    let mut scanned = 0;
+    let header_len = loop {
+        if let Some(n) = agecheck::header_len(&head, &mut scanned) {
+            break Some(n);
+        }
+        if head.len() > agecheck::MAX_HEADER_BYTES {
+            break None;
+        }
+        let Some(chunk) = upload.next().await? else {
+            break None;
+        };
+        let permit = memory(&s, chunk.len()).await?;
+        match &mut head_permits {
+            Some(p) => p.merge(permit),
+            None => head_permits = Some(permit),
+        }
+        head.extend_from_slice(&chunk);
+    };
+    let head = Bytes::from(head);
+    let checked = head.clone();
+    let header_len = tokio::task::spawn_blocking(move || match header_len {
+        Some(n) => agecheck::check_header(&checked[..n]),
+        // The body ended, or passed the cap, before the header did.
+        None => agecheck::check_header(&checked),
+    })
+    .await
+    .map_err(|_| AppError::storage_unavailable())?
+    .map_err(AppError::malformed)?;
+
+    // The rest: streamed to the spool file by a blocking writer that also hashes.
+    let (tx, rx) = mpsc::channel::<Piece>(4);
+    let dir = s.settings.data_dir.join(SPOOL_DIR);
+    let writer = tokio::task::spawn_blocking(move || write_spool(dir, rx));
+    let streamed = async {
+        if let Some(p) = head_permits {
+            tx.send(Piece::Data(head, p))
+                .await
+                .map_err(|_| AppError::storage_unavailable())?;
+        }
+        while let Some(chunk) = upload.next().await? {
+            let permit = memory(&s, chunk.len()).await?;
+            tx.send(Piece::Data(chunk, permit))
+                .await
+                .map_err(|_| AppError::storage_unavailable())?;
+        }
+        tx.send(Piece::End)
+            .await
+            .map_err(|_| AppError::storage_unavailable())
+    }
+    .await;
+    drop(tx);
+    let spooled = writer
+        .await
+        .map_err(|_| AppError::storage_unavailable())?
+        .map_err(|e| unavailable(&e))?;
+    streamed?;
+    let Some(spooled) = spooled else {
+        return Err(AppError::storage_unavailable());
+    };
+    if spooled.size - (header_len as u64) < 16 {
+        let _ = std::fs::remove_file(&spooled.path);
+        return Err(AppError::malformed(Malformed::ShortPayload));
+    }
+    let state = s.clone();
+    tokio::task::spawn_blocking(move || store(&state, key, spooled))
+        .await
+        .map_err(|_| AppError::storage_unavailable())?
+}
+
+/// Commits a spooled upload: a replay of a stored key answers its receipt, a reused key with
+/// another body is refused, anything else becomes a new row.
+fn store(s: &AppState, key: String, spooled: Spooled) -> Result<Response, AppError> {
+    let discard = |path: &PathBuf| {
+        let _ = std::fs::remove_file(path);
+    };
+    let store = s.store.lock().unwrap_or_else(PoisonError::into_inner);
+    let existing = match store.by_key(&key) {
+        Ok(e) => e,
+        Err(e) => {
+            discard(&spooled.path);
+            return Err(unavailable(&e));
+        }
+    };
+    if let Some(existing) = existing {
+        discard(&spooled.path);
+        if existing.sha256 == spooled.sha256 {
+            return Ok(receipt_json(StatusCode::OK, &existing));
+        }
+        return Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", "This Idempotency-Key was already used for a different report; use a new key for a new report."));
+    }
+    let row = Row {
+        receipt: new_receipt()?,
+        idempotency_key: key,
+        sha256: spooled.sha256,
+        size: spooled.size,
+        received_at: humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string(),
+    };
+    store
+        .insert_spooled(&row, spooled.file, &spooled.path)
+        .map_err(|e| unavailable(&e))?;
+    s.quota.stored(row.size);
+    tracing::info!(receipt = %row.receipt, size = row.size, "report stored");
+    Ok(receipt_json(StatusCode::CREATED, &row))
+}
