@@ -73,6 +73,7 @@ fn serve(args: settings::ServeArgs) -> Result<(), String> {
                 .unwrap_or_else(|_| "info,tower_http=info".into()),
         )
         .with_target(false)
+        .with_writer(std::io::stderr)
         .init();
     let settings = args.resolve()?;
     let config_json = settings.widget_config()?;

@@ -92,3 +92,140 @@ pub fn state(s: Settings) -> Arc<AppState> {
     let json = s.widget_config().unwrap();
     AppState::new(s, store, json).unwrap()
 }
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A `sealdrop serve` process on a free port of 127.0.0.1, its log in `log`.
+pub struct Server {
+    pub child: std::process::Child,
+    pub port: u16,
+    pub log: PathBuf,
+}
+
+impl Server {
+    /// Starts the real binary with `extra` flags (after the defaults, so they win) and waits
+    /// until `/healthz` answers.
+    pub fn start(data: &Path, recipient: &str, extra: &[&str]) -> Server {
+        let widget = widget_dir(data.parent().unwrap());
+        let port = free_port();
+        let log = data.with_extension(format!("{port}.log"));
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_sealdrop"))
+            .args(["serve", "--recipient", recipient])
+            .args(if extra.contains(&"--rate-limit") {
+                &[][..]
+            } else {
+                &["--rate-limit", "0"][..]
+            })
+            .arg("--listen")
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("--data-dir")
+            .arg(data)
+            .arg("--widget-dir")
+            .arg(widget)
+            .args(extra)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while get(port, "/healthz").is_none() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "server did not start: {}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Server { child, port, log }
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// The server's peak resident memory so far, in KiB (VmHWM).
+    pub fn peak_rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap()
+    }
+
+    pub fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A TCP connection to `port` on 127.0.0.1 from the loopback address `from` (127.0.0.0/8 is
+/// all this machine's, so each test client can have an address of its own).
+pub fn connect_from(from: std::net::Ipv4Addr, port: u16) -> std::io::Result<std::net::TcpStream> {
+    use socket2::{Domain, Socket, Type};
+    let s = Socket::new(Domain::IPV4, Type::STREAM, None)?;
+    s.bind(&std::net::SocketAddr::from((from, 0)).into())?;
+    s.connect(&std::net::SocketAddr::from(([127, 0, 0, 1], port)).into())?;
+    Ok(s.into())
+}
+
+/// One HTTP/1.1 exchange from `from`: (status, headers and body as text), or None if the
+/// connection failed before an answer.
+pub fn exchange(
+    from: std::net::Ipv4Addr,
+    port: u16,
+    head: &str,
+    body: &[u8],
+) -> Option<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut s = connect_from(from, port).ok()?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .ok()?;
+    s.write_all(head.as_bytes()).ok()?;
+    // The server may answer (and close) before the body is all sent: read what it said.
+    let _ = s.write_all(body);
+    let mut resp = Vec::new();
+    let _ = s.read_to_end(&mut resp);
+    let text = String::from_utf8_lossy(&resp).into_owned();
+    let status = text.split(' ').nth(1)?.parse().ok()?;
+    Some((status, text))
+}
+
+/// POST /v1/reports with the idempotency key `key` and `extra` header lines.
+pub fn post_report(
+    from: std::net::Ipv4Addr,
+    port: u16,
+    key: &str,
+    extra: &str,
+    body: &[u8],
+) -> Option<(u16, String)> {
+    let head = format!(
+        "POST /v1/reports HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\nIdempotency-Key: {key}\r\nContent-Length: {}\r\n{extra}Connection: close\r\n\r\n",
+        body.len()
+    );
+    exchange(from, port, &head, body)
+}
+
+pub const LOCAL: std::net::Ipv4Addr = std::net::Ipv4Addr::LOCALHOST;
+
+/// GET `path` from 127.0.0.1.
+pub fn get(port: u16, path: &str) -> Option<(u16, String)> {
+    exchange(
+        LOCAL,
+        port,
+        &format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"),
+        b"",
+    )
+}
+
+/// The JSON body of an answer's text.
+pub fn json_of(text: &str) -> serde_json::Value {
+    serde_json::from_str(text.split("\r\n\r\n").nth(1).unwrap_or("")).unwrap_or_default()
+}
