@@ -148,14 +148,27 @@ impl Store {
             return Err(StoreError::NoStore(dir.to_path_buf()));
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = match Connection::open_with_flags(&path, flags) {
-            Ok(c) if c.prepare("SELECT 1 FROM reports LIMIT 1").is_ok() => c,
-            // A WAL database with no -shm beside it and no right to create one (the server is
-            // stopped, and the directory is not ours): read the file as it is.
-            _ => Connection::open_with_flags(
-                format!("file:{}?immutable=1", path.display()),
+        let mut wal = path.clone().into_os_string();
+        wal.push("-wal");
+        let conn = if Path::new(&wal).exists() {
+            // The server is running (or was killed): read through its write-ahead log, whose
+            // files exist already.
+            Connection::open_with_flags(&path, flags)?
+        } else {
+            // No server has the file open: read it as it is, creating no -wal or -shm file
+            // (which, made by another user, would keep the server from opening its store).
+            let uri: String = path
+                .to_string_lossy()
+                .chars()
+                .map(|c| match c {
+                    '%' | '?' | '#' => format!("%{:02X}", c as u32),
+                    c => c.to_string(),
+                })
+                .collect();
+            Connection::open_with_flags(
+                format!("file:{uri}?immutable=1"),
                 flags | OpenFlags::SQLITE_OPEN_URI,
-            )?,
+            )?
         };
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         Ok(Store {
