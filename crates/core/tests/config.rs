@@ -114,6 +114,16 @@ fn every_broken_value_is_named() {
             "email address",
         ),
         (
+            serde_json::json!({"recipients": [x], "endpoint": "/r", "contact_email": "security@example.com?body=forged&bcc"}),
+            "contact_email",
+            "must not contain ?, & or %",
+        ),
+        (
+            serde_json::json!({"recipients": [x], "endpoint": "/r", "contact_email": "security%40example.com@example.com"}),
+            "contact_email",
+            "must not contain ?, & or %",
+        ),
+        (
             serde_json::json!({"recipients": [x], "endpoint": "/r", "max_attachments": -1}),
             "max_attachments",
             "whole number",
@@ -197,6 +207,8 @@ fn localhost_http_and_same_origin_paths_are_allowed() {
     }
     for ep in [
         "//evil.example/r",
+        "/\\evil.example/r",
+        "/v1\\reports",
         "http://localhost.evil.example/r",
         "ftp://example.com",
     ] {

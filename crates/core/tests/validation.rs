@@ -56,6 +56,29 @@ fn title_length_and_lines() {
 }
 
 #[test]
+fn one_line_fields_refuse_control_characters_and_bidi_overrides() {
+    let mut d = sample_draft();
+    d.title = "erase\x1b[2K this".into();
+    d.reporter_name = "Eve\u{202e}gpj.exe".into();
+    d.reporter_handle = "tab\there".into();
+    d.type_name = "bell\x07".into();
+    assert_eq!(
+        problems(&d),
+        [
+            ("title".to_string(), Problem::ControlCharacters),
+            ("type_name".to_string(), Problem::ControlCharacters),
+            ("reporter.name".to_string(), Problem::ControlCharacters),
+            ("reporter.handle".to_string(), Problem::ControlCharacters),
+        ]
+    );
+    assert!(Problem::ControlCharacters.message().contains("Remove"));
+    // Multi-line fields keep their tabs and line breaks.
+    let mut d = sample_draft();
+    d.steps = "1.\tOpen\n2.\tClick".into();
+    assert!(problems(&d).is_empty());
+}
+
+#[test]
 fn type_ids() {
     let mut d = sample_draft();
     d.type_id = "ACME-BILLING-7".into();

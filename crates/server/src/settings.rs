@@ -374,3 +374,58 @@ impl Settings {
         Ok(config.to_json().to_string())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_are_exact() {
+        for ok in [
+            "https://vendor.example",
+            "https://vendor.example:8443",
+            "https://a-b.c.example",
+            "http://localhost:8081",
+            "http://127.0.0.1",
+            "http://[::1]:9",
+            "https://[2001:db8::1]",
+        ] {
+            assert_eq!(check_origin(ok), Ok(()), "{ok}");
+        }
+        for (bad, why) in [
+            ("https://*.vendor.example", "wildcard"),
+            ("https://vendor.example/", "path"),
+            ("https://vendor.example/form", "path"),
+            ("https://vendor.example;", "';'"),
+            ("https://vendor.example:443;x", "port number"),
+            ("https://vendor.example:", "port number"),
+            ("https://vendor.example:0", "port number"),
+            ("https://user@vendor.example", "user"),
+            ("https://Vendor.Example", "lowercase"),
+            ("https://vendor.example?x", "wildcard, path"),
+            ("http://vendor.example", "only for localhost"),
+            ("vendor.example", "https://"),
+            ("https://", "lowercase name"),
+            ("https://[::1", "closing ]"),
+        ] {
+            let e = check_origin(bad).expect_err(bad);
+            assert!(
+                e.contains(why) && e.contains("https://vendor.example"),
+                "{bad}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn proxies_are_addresses_or_networks() {
+        assert_eq!(parse_proxy("10.0.0.5").unwrap().to_string(), "10.0.0.5/32");
+        assert_eq!(parse_proxy("10.0.0.0/8").unwrap().to_string(), "10.0.0.0/8");
+        assert_eq!(parse_proxy("::1").unwrap().to_string(), "::1/128");
+        for bad in ["10.0.0", "10.0.0.0/33", "proxy.example", ""] {
+            assert!(
+                parse_proxy(bad).unwrap_err().contains("--trusted-proxy"),
+                "{bad}"
+            );
+        }
+    }
+}
