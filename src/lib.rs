@@ -76,9 +76,11 @@ pub fn mount(el: web_sys::Element, config: Result<Config, Vec<ConfigError>>) {
 }
 
 /// Inline mode: mounts into `el` (inside the loader's shadow root), configured by the script
-/// tag's `data-*` attributes given as an object without the `data-` prefix.
+/// tag's `data-*` attributes given as an object without the `data-` prefix. `base` is the
+/// widget's own URL (the loader's folder): an endpoint given as a path (`/v1/reports`) is on
+/// the widget's origin, as in iframe mode, not on the host page's.
 #[wasm_bindgen]
-pub fn mount_inline(el: web_sys::Element, attrs: js_sys::Object) {
+pub fn mount_inline(el: web_sys::Element, attrs: js_sys::Object, base: Option<String>) {
     let mut map = BTreeMap::new();
     for entry in js_sys::Object::entries(&attrs).iter() {
         let pair = js_sys::Array::from(&entry);
@@ -86,7 +88,15 @@ pub fn mount_inline(el: web_sys::Element, attrs: js_sys::Object) {
             map.insert(k, v);
         }
     }
-    mount(el, Config::from_attributes(&map));
+    let config = Config::from_attributes(&map).map(|mut c| {
+        if let Some(base) = base.filter(|_| c.endpoint.starts_with('/')) {
+            if let Ok(url) = web_sys::Url::new_with_base(&c.endpoint, &base) {
+                c.endpoint = url.href();
+            }
+        }
+        c
+    });
+    mount(el, config);
 }
 
 /// Runs when the module loads: on the form page, loads `sealdrop.json` and mounts. Other pages

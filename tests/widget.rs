@@ -40,6 +40,7 @@ export function request_count() { return window.__sd.requests.length; }
 export function request_body(i) { return window.__sd.requests[i].body; }
 export function request_key(i) { return window.__sd.requests[i].key; }
 export function request_type(i) { return window.__sd.requests[i].type; }
+export function request_url(i) { return window.__sd.requests[i].url; }
 "#)]
 extern "C" {
     fn install_fetch(statuses: Vec<u32>);
@@ -47,6 +48,7 @@ extern "C" {
     fn request_body(i: u32) -> Vec<u8>;
     fn request_key(i: u32) -> String;
     fn request_type(i: u32) -> String;
+    fn request_url(i: u32) -> String;
 }
 
 fn doc() -> web_sys::Document {
@@ -117,8 +119,37 @@ const SECRETS: [&str; 4] = [
     "SENTINEL-IMPACT-4410",
 ];
 
-/// Fills every step correctly and arrives at the review.
+/// Every text field on screen keeps its text away from spell-check services and autofill.
+fn assert_fields_private(root: &Element) {
+    let fields = root
+        .query_selector_all(
+            "textarea, input:not([type=radio]):not([type=checkbox]):not([type=file])",
+        )
+        .unwrap();
+    assert!(fields.length() > 0);
+    for i in 0..fields.length() {
+        let f = fields.item(i).unwrap().dyn_into::<Element>().unwrap();
+        assert_eq!(
+            f.get_attribute("spellcheck").as_deref(),
+            Some("false"),
+            "{}",
+            f.id()
+        );
+        if f.id() != "sd-armored" {
+            assert_eq!(
+                f.get_attribute("autocomplete").as_deref(),
+                Some("off"),
+                "{}",
+                f.id()
+            );
+        }
+    }
+}
+
+/// Fills every step correctly and arrives at the review, checking each step's fields are
+/// private.
 async fn fill_all(root: &Element) {
+    assert_fields_private(root);
     type_into(root, "#sd-title", SECRETS[0]).await;
     click(root, "#sd-kind-cwe-79").await;
     click(root, "#sd-next").await;
@@ -134,8 +165,10 @@ async fn fill_all(root: &Element) {
     )
     .await;
     click(root, "#sd-next").await;
+    assert_fields_private(root);
     type_into(root, "#sd-steps", SECRETS[2]).await;
     click(root, "#sd-next").await;
+    assert_fields_private(root);
     type_into(root, "#sd-impact", SECRETS[3]).await;
     type_into(
         root,
@@ -150,6 +183,7 @@ async fn fill_all(root: &Element) {
     click(root, "#sd-next").await;
     assert!(has(root, "#sd-files"));
     click(root, "#sd-next").await;
+    assert_fields_private(root);
     click(root, "#sd-next").await;
     assert!(has(root, "#sd-send"), "review not reached: {}", text(root));
 }
@@ -318,15 +352,25 @@ async fn inline_mount_reads_attributes() {
         js_sys::Reflect::set(&attrs, &k.into(), &v.into()).unwrap();
     }
     let root = new_root();
-    sealdrop_widget::mount_inline(root.clone(), attrs);
+    sealdrop_widget::mount_inline(
+        root.clone(),
+        attrs,
+        Some("https://reports.example/sealdrop/".into()),
+    );
     tick().await;
     assert!(text(&root).contains("Inline Org") && has(&root, "#sd-title"));
+    // The endpoint path is on the widget's origin, not on the host page's.
+    install_fetch(vec![201]);
+    fill_all(&root).await;
+    click(&root, "#sd-send").await;
+    wait_for(&root, "#sd-receipt", 10_000).await;
+    assert_eq!(request_url(0), "https://reports.example/v1/reports");
 
     let bad = js_sys::Object::new();
     js_sys::Reflect::set(&bad, &"recipients".into(), &"".into()).unwrap();
     js_sys::Reflect::set(&bad, &"endpoint".into(), &"/r".into()).unwrap();
     let root = new_root();
-    sealdrop_widget::mount_inline(root.clone(), bad);
+    sealdrop_widget::mount_inline(root.clone(), bad, None);
     tick().await;
     assert!(text(&root).contains("data-recipients"), "{}", text(&root));
 }

@@ -50,6 +50,13 @@
   }
 
   function iframe() {
+    // The frame is sandboxed with allow-same-origin so the form can reach its own origin; on
+    // the host page's own origin that would give the host page full access to the form.
+    if (base.origin === location.origin) {
+      fail("iframe mode needs the form on another origin than this page (" + location.origin + "): serve sealdrop.js from a " +
+        "second origin such as https://reports." + location.hostname.replace(/^www\./, "") + ", or use data-mode=\"inline\".");
+      return;
+    }
     var url = new URL("index.html", base);
     var q = url.searchParams;
     q.set("parent", location.origin);
@@ -104,7 +111,7 @@
         shadow.appendChild(root);
         return import(new URL(js.getAttribute("href"), page).href).then(function (mod) {
           return mod.default({ module_or_path: new URL(wasm.getAttribute("href"), page).href }).then(function () {
-            mod.mount_inline(root, attributes());
+            mod.mount_inline(root, attributes(), base.href);
           });
         });
       })

@@ -27,12 +27,10 @@ pub fn AboutStep(p: &StepProps) -> Html {
     html! {
         <>
             <p class="sd-note">{ t.about_note }</p>
-            <TextField id="sd-reporter-name" label={t.name_label} value={s.form.name.clone()} optional={opt.clone()}
-                autocomplete={Some(AttrValue::from("name"))} error={s.error("reporter.name")} on_input={set(Field::Name)} />
-            <TextField id="sd-reporter-handle" label={t.handle_label} value={s.form.handle.clone()} optional={opt.clone()}
-                autocomplete={Some(AttrValue::from("nickname"))} error={s.error("reporter.handle")} on_input={set(Field::Handle)} />
+            <TextField id="sd-reporter-name" label={t.name_label} value={s.form.name.clone()} optional={opt.clone()} error={s.error("reporter.name")} on_input={set(Field::Name)} />
+            <TextField id="sd-reporter-handle" label={t.handle_label} value={s.form.handle.clone()} optional={opt.clone()} error={s.error("reporter.handle")} on_input={set(Field::Handle)} />
             <TextField id="sd-reporter-email" label={t.email_label} value={s.form.email.clone()} optional={opt}
-                input_type="email" autocomplete={Some(AttrValue::from("email"))} hint={Some(AttrValue::from(t.email_hint))}
+                input_type="email" hint={Some(AttrValue::from(t.email_hint))}
                 error={s.error("reporter.email")} on_input={set(Field::Email)} />
             <fieldset class="sd-credit">
                 <legend>{ t.credit_legend }</legend>

@@ -125,7 +125,7 @@ pub fn DeliveryView(p: &DeliveryProps) -> Html {
                     <p>{ t.failed_keep }</p>
                     { downloads(t, ciphertext, report) }
                     <label for="sd-armored">{ t.armored_label }</label>
-                    <textarea id="sd-armored" readonly=true rows="6" value={armored} class="sd-armored" />
+                    <textarea id="sd-armored" readonly=true rows="6" value={armored} class="sd-armored" spellcheck="false" />
                     <div class="sd-actions">
                         <button type="button" class="sd-secondary" onclick={copy}>{ t.copy_armored }</button>
                         if *copied { <span role="status">{ t.copied }</span> }

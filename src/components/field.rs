@@ -1,5 +1,7 @@
 //! A labelled text input or textarea with its hint and error, wired for screen readers:
-//! `aria-invalid`, and `aria-describedby` naming the hint and the error.
+//! `aria-invalid`, and `aria-describedby` naming the hint and the error. Every field has
+//! `spellcheck="false"` (browsers' enhanced spell-check sends text to a third party) and
+//! `autocomplete="off"` (autofill would keep what was typed in browser storage).
 
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
@@ -21,8 +23,6 @@ pub struct Props {
     pub placeholder: Option<AttrValue>,
     #[prop_or(AttrValue::Static("text"))]
     pub input_type: AttrValue,
-    #[prop_or_default]
-    pub autocomplete: Option<AttrValue>,
     #[prop_or_default]
     pub list: Option<AttrValue>,
     pub on_input: Callback<String>,
@@ -56,7 +56,8 @@ pub fn TextField(p: &Props) -> Html {
         html! {
             <textarea id={p.id.clone()} rows="6" value={p.value.clone()} {oninput}
                 placeholder={p.placeholder.clone()} aria-invalid={invalid}
-                aria-describedby={described} required={p.optional.is_none()} />
+                aria-describedby={described} required={p.optional.is_none()}
+                spellcheck="false" autocomplete="off" />
         }
     } else {
         let oninput = Callback::from(move |e: InputEvent| {
@@ -65,7 +66,7 @@ pub fn TextField(p: &Props) -> Html {
         html! {
             <input id={p.id.clone()} type={p.input_type.clone()} value={p.value.clone()} {oninput}
                 placeholder={p.placeholder.clone()} aria-invalid={invalid} list={p.list.clone()}
-                aria-describedby={described} autocomplete={p.autocomplete.clone()}
+                aria-describedby={described} autocomplete="off"
                 required={p.optional.is_none()} spellcheck="false" />
         }
     };

@@ -36,7 +36,7 @@ pub fn TargetsStep(p: &StepProps) -> Html {
                         <TextField id={format!("sd-affected-{i}")} {label} value={v.clone()}
                             hint={(i == 0).then_some(AttrValue::from(t.where_hint))} input_type="text"
                             list={list_id.clone()} error={s.error(&format!("affected.{i}"))}
-                            status={live} autocomplete={Some(AttrValue::from("off"))} {on_input} />
+                            status={live} {on_input} />
                         if many {
                             <button type="button" class="sd-link" onclick={remove}
                                 aria-label={format!("{} {} {}", t.remove, t.where_label, i + 1)}>{ t.remove }</button>
