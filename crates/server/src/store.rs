@@ -1,9 +1,9 @@
-//! Durable storage of ciphertext. Each report's age file is a file of its own,
-//! `reports/<receipt>.age` in the data directory, written through a spool file, fsynced, renamed
-//! and its directory fsynced before the SQLite row that names it commits (WAL,
-//! `synchronous=FULL`). So a row is never without its file, and a 201 is answered only after
-//! both are on disk. Rows written by earlier versions keep their body in the `body` column and
-//! stay readable.
+//! Durable storage of ciphertext in the data directory: an SQLite index (WAL,
+//! `synchronous=FULL`) whose rows hold small reports' ciphertext (up to 256 KiB) in their `body`
+//! column, and name a file of its own, `reports/<receipt>.age`, for larger ones. Such a file is
+//! written through a spool file, fsynced, renamed and its directory fsynced before the row that
+//! names it commits. So a row is never without its file, and a 201 is answered only after both
+//! are on disk.
 
 use std::fs::File;
 use std::io::Write;
@@ -192,8 +192,17 @@ impl Store {
             .optional()?)
     }
 
-    /// Stores a report whose ciphertext is `body`; returns once both are durable.
+    /// Stores a small report with its ciphertext `body` in its row; returns once durable.
     pub fn insert(&self, r: &Row, body: &[u8]) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO reports (receipt, idempotency_key, sha256, size, received_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![r.receipt, r.idempotency_key, r.sha256, r.size as i64, r.received_at, body],
+        )?;
+        Ok(())
+    }
+
+    /// Stores a report through a spool file, as the receiver does for large ones.
+    pub fn insert_as_file(&self, r: &Row, body: &[u8]) -> Result<(), StoreError> {
         let spool = self.dir.join(SPOOL_DIR).join(format!("{}.part", r.receipt));
         let mut f = File::create_new(&spool).map_err(io(&spool))?;
         f.write_all(body).map_err(io(&spool))?;

@@ -43,12 +43,20 @@ fn a_report_over_tcp_is_stored() {
 
 #[test]
 fn sigkill_during_a_burst_loses_no_acknowledged_report() {
-    let dir = tempfile::tempdir().unwrap();
     let (_, r) = identity();
+    // Small reports live in their row; large ones (over 256 KiB) in a file the row names.
+    burst_then_sigkill(&r, sealed(&r, "burst"));
+    let mut large = sealed(&r, "large");
+    large.extend(std::iter::repeat_n(0x5a, 300_000));
+    burst_then_sigkill(&r, large);
+}
+
+fn burst_then_sigkill(r: &str, body: Vec<u8>) {
+    let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let mut server = start(&data, &r);
+    let mut server = Server::start(&data, r, &["--max-uploads-per-client", "16"]);
     let port = server.port;
-    let body = Arc::new(sealed(&r, "burst"));
+    let body = Arc::new(body);
     let acked = Arc::new(Mutex::new(Vec::<String>::new()));
     let threads: Vec<_> = (0..8)
         .map(|t| {
@@ -89,15 +97,20 @@ fn sigkill_during_a_burst_loses_no_acknowledged_report() {
     );
 
     // Restart on the same data: every acknowledged receipt is there.
-    start(&data, &r).stop();
-    let stored: std::collections::HashSet<String> =
-        sealdrop_server::store::Store::open_existing(&data)
-            .unwrap()
-            .list()
-            .unwrap()
-            .into_iter()
-            .map(|r| r.receipt)
-            .collect();
+    start(&data, r).stop();
+    let store = sealdrop_server::store::Store::open_existing(&data).unwrap();
+    let stored: std::collections::HashSet<String> = store
+        .list()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.receipt)
+        .collect();
+    for receipt in &acked {
+        assert_eq!(
+            store.body(receipt).unwrap().as_deref(),
+            Some(body.as_slice())
+        );
+    }
     let lost: Vec<&String> = acked.iter().filter(|r| !stored.contains(*r)).collect();
     assert!(
         lost.is_empty(),
