@@ -43,6 +43,11 @@ if [[ "$(trunk --version 2>/dev/null || true)" != "trunk 0.21.14" ]]; then
   cargo install -q trunk --version 0.21.14 --locked --force
 fi
 
+if [[ "$(cargo fuzz --version 2>/dev/null || true)" != "cargo-fuzz 0.13.2" ]]; then
+  log "installing cargo-fuzz 0.13.2 (about 2 minutes)"
+  cargo install -q cargo-fuzz --version 0.13.2 --locked --force
+fi
+
 # 4. npm tools (wasm-opt from binaryen, typage, Playwright core, axe), pinned by package-lock.json.
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
   log "installing npm tools"
