@@ -66,6 +66,10 @@ pub struct Strings {
     // Delivery
     pub sealing: &'static str,
     pub sending: &'static str,
+    /// The upload bar's accessible name.
+    pub upload_label: &'static str,
+    /// `{pct}`, `{sent}` and `{total}` of the upload in progress.
+    pub upload_progress: &'static str,
     pub retrying: &'static str,
     pub delivered: &'static str,
     pub receipt: &'static str,
@@ -148,6 +152,8 @@ pub static EN: Strings = Strings {
     none_given: "None given",
     sealing: "Encrypting your report…",
     sending: "Sending the encrypted report…",
+    upload_label: "Upload of the encrypted report",
+    upload_progress: "{pct}% sent ({sent} of {total})",
     retrying: "The server did not answer; trying again in {s} s (attempt {n})…",
     delivered: "Report delivered. Thank you!",
     receipt: "Receipt",

@@ -70,6 +70,9 @@ pub enum Delivery {
     Sending {
         attempt: u32,
         retry_in: Option<u32>,
+        /// Bytes of this attempt sent so far, and the total.
+        sent: f64,
+        total: f64,
     },
     Delivered {
         receipt: String,
@@ -142,6 +145,11 @@ pub enum Action {
     /// Send pressed: validate everything; on success the app seals.
     Submit,
     Delivery(Delivery),
+    /// Bytes of the attempt in progress sent so far, of the total.
+    Uploaded {
+        sent: f64,
+        total: f64,
+    },
     Notice(Option<String>),
     Reset {
         id: String,
@@ -331,6 +339,16 @@ impl Reducible for State {
                 s.focus += 1;
             }
             Action::Delivery(d) => s.delivery = d,
+            Action::Uploaded { sent, total } => {
+                if let Delivery::Sending {
+                    sent: at,
+                    total: of,
+                    ..
+                } = &mut s.delivery
+                {
+                    (*at, *of) = (sent, total);
+                }
+            }
             Action::Notice(n) => s.notice = n,
             Action::Reset { id } => {
                 s = State::new(id, s.limits, s.policy_url.clone());

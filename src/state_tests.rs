@@ -216,18 +216,37 @@ fn back_and_goto_keep_what_was_typed() {
 fn delivery_state_and_reset() {
     let s = apply(
         filled(),
-        vec![Action::Delivery(Delivery::Sending {
-            attempt: 2,
-            retry_in: Some(4),
-        })],
+        vec![
+            Action::Delivery(Delivery::Sending {
+                attempt: 2,
+                retry_in: Some(4),
+                sent: 0.0,
+                total: 0.0,
+            }),
+            Action::Uploaded {
+                sent: 512.0,
+                total: 2048.0,
+            },
+        ],
     );
     assert!(matches!(
         s.delivery,
         Delivery::Sending {
             attempt: 2,
-            retry_in: Some(4)
+            retry_in: Some(4),
+            sent: 512.0,
+            total: 2048.0,
         }
     ));
+    // Upload progress outside an attempt changes nothing.
+    let editing = apply(
+        filled(),
+        vec![Action::Uploaded {
+            sent: 1.0,
+            total: 2.0,
+        }],
+    );
+    assert!(editing.delivery == Delivery::Editing);
     let s = apply(s, vec![Action::Reset { id: "new".into() }]);
     assert_eq!((s.id.as_str(), s.step), ("new", Step::Kind));
     assert!(!s.has_content() && s.delivery == Delivery::Editing);

@@ -6,8 +6,9 @@
 pub const MAX_ATTEMPTS: u32 = 5;
 /// Longest wait between attempts, even if the server asks for more.
 pub const MAX_DELAY_S: u32 = 60;
-/// One attempt's time limit.
-pub const ATTEMPT_TIMEOUT_MS: u32 = 30_000;
+/// An attempt is abandoned when it makes no progress (no bytes sent, no answer) for this long;
+/// there is no limit on its total duration, so a large report on a slow uplink arrives.
+pub const STALL_TIMEOUT_MS: u32 = 30_000;
 
 /// How to treat an attempt's outcome.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -68,11 +69,17 @@ pub use browser::deliver;
 
 #[cfg(target_arch = "wasm32")]
 mod browser {
+    use std::cell::Cell;
+    use std::rc::Rc;
+
     use super::*;
     use crate::i18n::{fill, Strings};
-    use gloo_net::http::Request;
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    use web_sys::XmlHttpRequest;
 
-    /// Delivers `body`; calls `progress(attempt, retry_in)` before each wait and attempt.
+    /// Delivers `body`; calls `progress(attempt, retry_in)` before each wait and attempt, and
+    /// `uploaded(sent, total)` as the bytes of an attempt go out.
     pub async fn deliver(
         endpoint: &str,
         key: &str,
@@ -80,30 +87,33 @@ mod browser {
         sha256: &str,
         t: &Strings,
         progress: impl Fn(u32, Option<u32>),
+        uploaded: impl Fn(f64, f64) + 'static,
     ) -> Result<ReceiptBody, String> {
+        let uploaded: Rc<dyn Fn(f64, f64)> = Rc::new(uploaded);
         let mut attempt = 1;
         loop {
             progress(attempt, None);
-            let (class, retry_after, reason) = match send_once(endpoint, key, body).await {
-                Ok((status, retry_after, text)) => match classify(status) {
-                    Class::Success => {
-                        let r = parse_receipt(&text).ok_or_else(|| {
-                            fill(t.net_status, &[("status", &status.to_string())])
-                        })?;
-                        if r.sha256 != sha256 {
-                            return Err(t.digest_mismatch.to_string());
+            let (class, retry_after, reason) =
+                match send_once(endpoint, key, body, uploaded.clone()).await {
+                    Ok((status, retry_after, text)) => match classify(status) {
+                        Class::Success => {
+                            let r = parse_receipt(&text).ok_or_else(|| {
+                                fill(t.net_status, &[("status", &status.to_string())])
+                            })?;
+                            if r.sha256 != sha256 {
+                                return Err(t.digest_mismatch.to_string());
+                            }
+                            return Ok(r);
                         }
-                        return Ok(r);
-                    }
-                    class => {
-                        let msg = json_str(&text, "error").unwrap_or_else(|| {
-                            fill(t.net_status, &[("status", &status.to_string())])
-                        });
-                        (class, retry_after, msg)
-                    }
-                },
-                Err(()) => (Class::Retry, None, t.net_offline.to_string()),
-            };
+                        class => {
+                            let msg = json_str(&text, "error").unwrap_or_else(|| {
+                                fill(t.net_status, &[("status", &status.to_string())])
+                            });
+                            (class, retry_after, msg)
+                        }
+                    },
+                    Err(()) => (Class::Retry, None, t.net_offline.to_string()),
+                };
             if class == Class::Fatal {
                 return Err(reason);
             }
@@ -116,29 +126,71 @@ mod browser {
         }
     }
 
-    /// One POST with a time limit: `(status, Retry-After, body text)`, or `Err` when the
-    /// request did not complete (offline, reset, blocked, timed out).
+    /// One POST by XMLHttpRequest, whose upload progress `fetch` cannot report: `(status,
+    /// Retry-After, body text)`, or `Err` when the request did not complete (offline, reset,
+    /// blocked, or no progress for [`STALL_TIMEOUT_MS`]).
     async fn send_once(
         endpoint: &str,
         key: &str,
         body: &[u8],
+        uploaded: Rc<dyn Fn(f64, f64)>,
     ) -> Result<(u16, Option<String>, String), ()> {
-        let controller = web_sys::AbortController::new().map_err(|_| ())?;
-        let signal = controller.signal();
-        let timer =
-            gloo_timers::callback::Timeout::new(ATTEMPT_TIMEOUT_MS, move || controller.abort());
-        let array = js_sys::Uint8Array::from(body);
-        let request = Request::post(endpoint)
-            .header("Content-Type", "application/octet-stream")
-            .header("Idempotency-Key", key)
-            .abort_signal(Some(&signal))
-            .body(array)
+        let xhr = XmlHttpRequest::new().map_err(|_| ())?;
+        xhr.open("POST", endpoint).map_err(|_| ())?;
+        xhr.set_request_header("Content-Type", "application/octet-stream")
             .map_err(|_| ())?;
-        let response = request.send().await.map_err(|_| ())?;
-        let status = response.status();
-        let retry_after = response.headers().get("Retry-After");
-        let text = response.text().await.unwrap_or_default();
-        drop(timer);
+        xhr.set_request_header("Idempotency-Key", key)
+            .map_err(|_| ())?;
+        let last = Rc::new(Cell::new(js_sys::Date::now()));
+        let on_upload = {
+            let last = last.clone();
+            Closure::<dyn Fn(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
+                last.set(js_sys::Date::now());
+                uploaded(e.loaded(), e.total());
+            })
+        };
+        let on_answer = {
+            let last = last.clone();
+            Closure::<dyn Fn()>::new(move || last.set(js_sys::Date::now()))
+        };
+        let upload = xhr.upload().map_err(|_| ())?;
+        upload.set_onprogress(Some(on_upload.as_ref().unchecked_ref()));
+        xhr.set_onprogress(Some(on_answer.as_ref().unchecked_ref()));
+        let mut resolve_slot = None;
+        let done = js_sys::Promise::new(&mut |resolve, _| resolve_slot = Some(resolve));
+        let resolve = resolve_slot.ok_or(())?;
+        let on_end = Closure::<dyn Fn(web_sys::Event)>::new(move |e: web_sys::Event| {
+            let _ = resolve.call1(&wasm_bindgen::JsValue::NULL, &e.type_().into());
+        });
+        for end in ["load", "error", "abort"] {
+            xhr.add_event_listener_with_callback(end, on_end.as_ref().unchecked_ref())
+                .map_err(|_| ())?;
+        }
+        let watchdog = {
+            let xhr = xhr.clone();
+            gloo_timers::callback::Interval::new(1000, move || {
+                if js_sys::Date::now() - last.get() > f64::from(STALL_TIMEOUT_MS) {
+                    let _ = xhr.abort();
+                }
+            })
+        };
+        xhr.send_with_opt_u8_array(Some(body)).map_err(|_| ())?;
+        let how = wasm_bindgen_futures::JsFuture::from(done)
+            .await
+            .ok()
+            .and_then(|v| v.as_string());
+        drop(watchdog);
+        upload.set_onprogress(None);
+        xhr.set_onprogress(None);
+        if how.as_deref() != Some("load") {
+            return Err(());
+        }
+        let status = xhr.status().map_err(|_| ())?;
+        if status == 0 {
+            return Err(());
+        }
+        let retry_after = xhr.get_response_header("Retry-After").ok().flatten();
+        let text = xhr.response_text().ok().flatten().unwrap_or_default();
         Ok((status, retry_after, text))
     }
 }

@@ -18,24 +18,43 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen(inline_js = r#"
 export function install_fetch(statuses) {
-  window.__sd = { requests: [], queue: Array.from(statuses) };
-  window.fetch = async (req) => {
-    const body = new Uint8Array(await req.arrayBuffer());
-    window.__sd.requests.push({ url: req.url, method: req.method, key: req.headers.get("Idempotency-Key"),
-      type: req.headers.get("Content-Type"), body });
-    const status = window.__sd.queue.length ? window.__sd.queue.shift() : 201;
-    if (status === 0) throw new TypeError("Failed to fetch");
-    if (status === 201) {
-      const d = new Uint8Array(await crypto.subtle.digest("SHA-256", body));
-      const sha256 = Array.from(d, (b) => b.toString(16).padStart(2, "0")).join("");
-      return new Response(JSON.stringify({ receipt: "rcpt-test-1", sha256, received_at: "now" }),
-        { status: 201, headers: { "Content-Type": "application/json" } });
+  // Delivery goes by XMLHttpRequest (for upload progress): a stand-in that records each request
+  // and answers with the next queued status (0: a network failure).
+  window.__sd = { requests: [], queue: Array.from(statuses), progress: 0 };
+  class FakeXHR extends EventTarget {
+    constructor() { super(); this.upload = new EventTarget(); this.upload.onprogress = null; this.onprogress = null;
+      this.status = 0; this.responseText = ""; this._headers = {}; this._resp = {}; }
+    open(method, url) { this._method = method; this._url = new URL(url, location.href).href; }
+    setRequestHeader(k, v) { this._headers[k.toLowerCase()] = v; }
+    getResponseHeader(k) { return this._resp[k.toLowerCase()] ?? null; }
+    abort() { this.dispatchEvent(new Event("abort")); }
+    send(view) {
+      const body = new Uint8Array(view);
+      window.__sd.requests.push({ url: this._url, method: this._method, key: this._headers["idempotency-key"],
+        type: this._headers["content-type"], body });
+      const status = window.__sd.queue.length ? window.__sd.queue.shift() : 201;
+      setTimeout(async () => {
+        if (this.upload.onprogress) {
+          window.__sd.progress++;
+          this.upload.onprogress(new ProgressEvent("progress", { lengthComputable: true, loaded: body.length, total: body.length }));
+        }
+        if (status === 0) { this.dispatchEvent(new Event("error")); return; }
+        this.status = status;
+        if (status === 201) {
+          const d = new Uint8Array(await crypto.subtle.digest("SHA-256", body));
+          const sha256 = Array.from(d, (b) => b.toString(16).padStart(2, "0")).join("");
+          this.responseText = JSON.stringify({ receipt: "rcpt-test-1", sha256, received_at: "now" });
+        } else {
+          if (status === 429) this._resp["retry-after"] = "1";
+          this.responseText = JSON.stringify({ error: "refused " + status, code: "test" });
+        }
+        this.dispatchEvent(new Event("load"));
+      }, 0);
     }
-    const headers = { "Content-Type": "application/json" };
-    if (status === 429) headers["Retry-After"] = "1";
-    return new Response(JSON.stringify({ error: "refused " + status, code: "test" }), { status, headers });
-  };
+  }
+  window.XMLHttpRequest = FakeXHR;
 }
+export function progress_events() { return window.__sd.progress; }
 export function request_count() { return window.__sd.requests.length; }
 export function request_body(i) { return window.__sd.requests[i].body; }
 export function request_key(i) { return window.__sd.requests[i].key; }
@@ -49,6 +68,7 @@ extern "C" {
     fn request_key(i: u32) -> String;
     fn request_type(i: u32) -> String;
     fn request_url(i: u32) -> String;
+    fn progress_events() -> u32;
 }
 
 fn doc() -> web_sys::Document {
@@ -274,6 +294,7 @@ async fn delivers_only_ciphertext_with_the_idempotency_key() {
     wait_for(&root, "#sd-receipt", 10_000).await;
     assert_eq!(text(&q(&root, "#sd-receipt")), "rcpt-test-1");
     assert_eq!(request_count(), 3, "503 and 429 are retried");
+    assert_eq!(progress_events(), 3, "each attempt's upload progress is followed");
     let key = request_key(0);
     assert_eq!(key.len(), 36);
     for i in 0..3 {

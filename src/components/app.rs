@@ -40,11 +40,28 @@ fn deliver(
         let progress = {
             let state = state.clone();
             move |attempt, retry_in| {
-                state.dispatch(Action::Delivery(Delivery::Sending { attempt, retry_in }))
+                state.dispatch(Action::Delivery(Delivery::Sending {
+                    attempt,
+                    retry_in,
+                    sent: 0.0,
+                    total: 0.0,
+                }))
             }
         };
-        let outcome =
-            crate::submit::deliver(&config.endpoint, &report.id, &ct, &digest, t, progress).await;
+        let uploaded = {
+            let state = state.clone();
+            move |sent, total| state.dispatch(Action::Uploaded { sent, total })
+        };
+        let outcome = crate::submit::deliver(
+            &config.endpoint,
+            &report.id,
+            &ct,
+            &digest,
+            t,
+            progress,
+            uploaded,
+        )
+        .await;
         state.dispatch(Action::Delivery(match outcome {
             Ok(r) => Delivery::Delivered {
                 receipt: r.receipt,

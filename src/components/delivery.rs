@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use sealdrop_core::{render_markdown, Report};
+use sealdrop_core::{human_bytes, render_markdown, Report};
 use yew::prelude::*;
 
 use super::StepProps;
@@ -54,7 +54,12 @@ pub fn DeliveryView(p: &DeliveryProps) -> Html {
         Delivery::Sealing => html! {
             <div class="sd-progress" role="status"><progress></progress><p>{ t.sealing }</p></div>
         },
-        Delivery::Sending { attempt, retry_in } => {
+        Delivery::Sending {
+            attempt,
+            retry_in,
+            sent,
+            total,
+        } => {
             let msg = match retry_in {
                 Some(secs) => fill(
                     t.retrying,
@@ -62,7 +67,34 @@ pub fn DeliveryView(p: &DeliveryProps) -> Html {
                 ),
                 None => t.sending.to_string(),
             };
-            html! { <div class="sd-progress" role="status"><progress></progress><p>{ msg }</p></div> }
+            // The bar and its figures change many times a second: shown, and read by a
+            // screen reader on request (the bar's value), but only the message is announced.
+            let bar = if *total > 0.0 && retry_in.is_none() {
+                let pct = (sent / total * 100.0).clamp(0.0, 100.0) as u32;
+                let figures = fill(
+                    t.upload_progress,
+                    &[
+                        ("pct", &pct.to_string()),
+                        ("sent", &human_bytes(*sent as u64)),
+                        ("total", &human_bytes(*total as u64)),
+                    ],
+                );
+                html! {
+                    <>
+                        <progress id="sd-upload" max="100" value={pct.to_string()} aria-label={t.upload_label}
+                            aria-valuetext={figures.clone()}></progress>
+                        <p class="sd-upload-figures" aria-hidden="true">{ figures }</p>
+                    </>
+                }
+            } else {
+                html! { <progress></progress> }
+            };
+            html! {
+                <div class="sd-progress">
+                    { bar }
+                    <p role="status">{ msg }</p>
+                </div>
+            }
         }
         Delivery::Delivered {
             receipt,
