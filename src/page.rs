@@ -20,22 +20,27 @@ async fn load_config() -> Result<Config, Vec<ConfigError>> {
             message,
         }]
     };
-    let resp = gloo_net::http::Request::get("sealdrop.json")
-        .send()
-        .await
-        .map_err(|_| {
-            broken("could not be loaded from this origin: serve it next to the form page".into())
-        })?;
+    let unreachable =
+        || broken("could not be loaded from this origin: serve it next to the form page".into());
+    let window = web_sys::window().ok_or_else(unreachable)?;
+    let resp: web_sys::Response =
+        wasm_bindgen_futures::JsFuture::from(window.fetch_with_str("sealdrop.json"))
+            .await
+            .ok()
+            .and_then(|r| r.dyn_into().ok())
+            .ok_or_else(unreachable)?;
     if !resp.ok() {
         return Err(broken(format!(
             "answered {} instead of the configuration: serve it next to the form page",
             resp.status()
         )));
     }
-    let text = resp
-        .text()
+    let read = || broken("could not be read".into());
+    let text = wasm_bindgen_futures::JsFuture::from(resp.text().map_err(|_| read())?)
         .await
-        .map_err(|_| broken("could not be read".into()))?;
+        .ok()
+        .and_then(|t| t.as_string())
+        .ok_or_else(read)?;
     let mut config = Config::from_json(&text)?;
     // Presentational settings from the host page's script tag.
     if let Some(theme) = param("theme") {

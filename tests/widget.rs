@@ -294,7 +294,11 @@ async fn delivers_only_ciphertext_with_the_idempotency_key() {
     wait_for(&root, "#sd-receipt", 10_000).await;
     assert_eq!(text(&q(&root, "#sd-receipt")), "rcpt-test-1");
     assert_eq!(request_count(), 3, "503 and 429 are retried");
-    assert_eq!(progress_events(), 3, "each attempt's upload progress is followed");
+    assert_eq!(
+        progress_events(),
+        3,
+        "each attempt's upload progress is followed"
+    );
     let key = request_key(0);
     assert_eq!(key.len(), 36);
     for i in 0..3 {
