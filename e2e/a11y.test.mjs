@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { AxeBuilder } from "@axe-core/playwright";
-import { start, vendorPage } from "./harness.mjs";
+import { start, vendorPage, readFileSync, join, ROOT } from "./harness.mjs";
 import { frameOf } from "./form.mjs";
 
 async function axe(page, label) {
@@ -76,11 +76,15 @@ test("broken configurations show their message and send nothing", async () => {
       "/unknown": [vendorPage(widget, { attrs: attrs(`data-recipients="${recipient}" data-endpoint="${widget}/v1/reports" data-colour="red"`) })],
       "/swapped-key": [vendorPage(widget, { attrs: `data-recipients="age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq"` })],
       "/bad-mode": [vendorPage(widget, { attrs: `data-mode="popup"` })],
+      // iframe mode with the loader on the page's own origin: the frame would be open to the page.
+      "/sealdrop.js": [readFileSync(join(ROOT, "dist/sealdrop.js"), "utf8"), { "Content-Type": "text/javascript" }],
+      "/same-origin": [vendorPage("")],
     }),
   });
   const expected = {
     "/no-recipient": "no age recipient", "/secret-key": "PRIVATE key", "/bad-recipient": "checksum",
     "/plain-http": "https://", "/unknown": "data-colour", "/swapped-key": "differ from the recipients", "/bad-mode": "not a mode",
+    "/same-origin": "another origin than this page",
   };
   try {
     const context = await h.browser.newContext();
@@ -101,6 +105,7 @@ test("broken configurations show their message and send nothing", async () => {
       assert.ok(shown.includes("misconfigured"), `${path}: ${shown}`);
       assert.ok(shown.includes(needle), `${path} should mention ${needle}: ${shown}`);
       assert.equal(await where.evaluate(() => !!document.querySelector("#sd-send")), false);
+      if (path === "/same-origin") assert.equal(await page.evaluate(() => document.querySelectorAll("iframe").length), 0);
       if (path !== "/swapped-key") assert.ok(errors.some((e) => e.includes("sealdrop")), `${path}: no console error`);
       await page.close();
     }

@@ -9,15 +9,6 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use common::*;
-use sealdrop_server::store::{Row, Store};
-
-fn sealdrop(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sealdrop"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .unwrap()
-}
 
 fn text(o: &Output) -> (String, String) {
     (
@@ -43,26 +34,10 @@ fn snapshot(name: &str, actual: &str) {
     assert_eq!(actual, expected, "snapshot {name} differs");
 }
 
-fn store_report(data: &Path, body: &[u8], receipt: &str, at: &str) {
-    let s = Store::open(data).unwrap();
-    // Both ways the receiver stores a report: in its row, or in a file the row names.
-    let insert = if receipt.ends_with('2') {
-        Store::insert_as_file
-    } else {
-        Store::insert
-    };
-    insert(
-        &s,
-        &Row {
-            receipt: receipt.into(),
-            idempotency_key: format!("key-{receipt}"),
-            sha256: sealdrop_core::sha256_hex(body),
-            size: body.len() as u64,
-            received_at: at.into(),
-        },
-        body,
-    )
-    .unwrap();
+/// The second report of a test is stored in a file, the others in their rows: both ways the
+/// receiver stores one.
+fn store(data: &Path, body: &[u8], receipt: &str, at: &str) {
+    store_report(data, body, receipt, at, receipt.ends_with('2'));
 }
 
 #[test]
@@ -73,13 +48,13 @@ fn list_and_open_what_was_received() {
     let data = dir.path().join("data");
     let first = sealed(&r, "First report");
     let second = sealed(&r, "Second report");
-    store_report(
+    store(
         &data,
         &first,
         "sd-00000000000000000000000000000001",
         "2026-11-22T10:00:00.000Z",
     );
-    store_report(
+    store(
         &data,
         &second,
         "sd-00000000000000000000000000000002",
@@ -189,7 +164,7 @@ fn each_failure_has_its_own_message() {
     identity_file(dir.path(), &id);
     let (_, other) = identity();
     let data = dir.path().join("data");
-    store_report(
+    store(
         &data,
         &sealed(&other, "for someone else"),
         "sd-0000000000000000000000000000000a",
@@ -198,7 +173,7 @@ fn each_failure_has_its_own_message() {
     let mut damaged = sealed(&r, "damaged");
     let n = damaged.len();
     damaged[n - 20] ^= 1;
-    store_report(
+    store(
         &data,
         &damaged,
         "sd-0000000000000000000000000000000b",
@@ -207,7 +182,7 @@ fn each_failure_has_its_own_message() {
     let mut bad_mac = sealed(&r, "bad mac");
     let mac_at = bad_mac.windows(4).position(|w| w == b"--- ").unwrap() + 6;
     bad_mac[mac_at] = if bad_mac[mac_at] == b'A' { b'B' } else { b'A' };
-    store_report(
+    store(
         &data,
         &bad_mac,
         "sd-0000000000000000000000000000000c",

@@ -229,3 +229,30 @@ pub fn get(port: u16, path: &str) -> Option<(u16, String)> {
 pub fn json_of(text: &str) -> serde_json::Value {
     serde_json::from_str(text.split("\r\n\r\n").nth(1).unwrap_or("")).unwrap_or_default()
 }
+
+/// Runs the `sealdrop` binary in `cwd`.
+pub fn sealdrop(args: &[&str], cwd: &Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_sealdrop"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .unwrap()
+}
+
+/// Stores `body` under `receipt` as the receiver would: in its row, or (`as_file`) in a file
+/// the row names.
+pub fn store_report(data: &Path, body: &[u8], receipt: &str, at: &str, as_file: bool) {
+    let s = Store::open(data).unwrap();
+    let row = sealdrop_server::store::Row {
+        receipt: receipt.into(),
+        idempotency_key: format!("key-{receipt}"),
+        sha256: sealdrop_core::sha256_hex(body),
+        size: body.len() as u64,
+        received_at: at.into(),
+    };
+    if as_file {
+        s.insert_as_file(&row, body).unwrap();
+    } else {
+        s.insert(&row, body).unwrap();
+    }
+}

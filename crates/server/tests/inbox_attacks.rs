@@ -7,17 +7,9 @@ mod common;
 
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use common::*;
-
-fn sealdrop(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sealdrop"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .unwrap()
-}
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
@@ -227,20 +219,13 @@ fn escape_sequences_reach_the_terminal_escaped() {
     let recipients = sealdrop_core::parse_recipients(&[r.as_str()]).unwrap();
     let body = sealdrop_core::seal(&recipients, &report, &[], Vec::new()).unwrap();
     let data = dir.path().join("data");
-    let store = sealdrop_server::store::Store::open(&data).unwrap();
-    store
-        .insert(
-            &sealdrop_server::store::Row {
-                receipt: "sd-000000000000000000000000000000e5".into(),
-                idempotency_key: "k-escape".into(),
-                sha256: sealdrop_core::sha256_hex(&body),
-                size: body.len() as u64,
-                received_at: "2026-11-22T10:00:00.000Z".into(),
-            },
-            &body,
-        )
-        .unwrap();
-    drop(store);
+    store_report(
+        &data,
+        &body,
+        "sd-000000000000000000000000000000e5",
+        "2026-11-22T10:00:00.000Z",
+        false,
+    );
     let list = sealdrop(
         &["inbox", "list", "--data-dir", "data", "-i", "key.txt"],
         dir.path(),
@@ -289,7 +274,6 @@ fn inbox_reads_without_writing_and_says_what_failed() {
     let (id, r) = identity();
     let key = identity_file(dir.path(), &id);
     let data = dir.path().join("data");
-    let store = sealdrop_server::store::Store::open(&data).unwrap();
     let garbage_json = seal_bytes(&r, &{
         let mut t = Vec::new();
         tar_entry(&mut t, "report.json", b'0', "", b"{\"not\": \"a report\"}");
@@ -304,20 +288,14 @@ fn inbox_reads_without_writing_and_says_what_failed() {
             sealed(&identity().1, "elsewhere"),
         ),
     ] {
-        store
-            .insert(
-                &sealdrop_server::store::Row {
-                    receipt: receipt.into(),
-                    idempotency_key: format!("k-{receipt}"),
-                    sha256: sealdrop_core::sha256_hex(&body),
-                    size: body.len() as u64,
-                    received_at: "2026-11-22T10:00:00.000Z".into(),
-                },
-                &body,
-            )
-            .unwrap();
+        store_report(
+            &data,
+            &body,
+            receipt,
+            "2026-11-22T10:00:00.000Z",
+            receipt.ends_with('2'),
+        );
     }
-    drop(store);
     let names = |d: &Path| {
         let mut v: Vec<String> = std::fs::read_dir(d)
             .unwrap()
