@@ -416,6 +416,62 @@ mod tests {
         }
     }
 
+    fn from_toml(text: &str) -> Result<Settings, String> {
+        let dir = std::env::temp_dir().join(format!("sealdrop-settings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        let path = dir.join(format!("{}.toml", text.len()));
+        std::fs::write(&path, text).map_err(|e| e.to_string())?;
+        let args = ServeArgs {
+            config: Some(path.clone()),
+            ..ServeArgs::default()
+        };
+        let r = args.resolve();
+        let _ = std::fs::remove_file(path);
+        r
+    }
+
+    #[test]
+    fn the_hardening_settings_come_from_the_file_too() {
+        let s = from_toml(
+            r#"recipients = ["age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq"]
+trusted_proxies = ["10.0.0.0/8", "::1"]
+max_storage = 5000
+min_free_space = 7
+max_connections = 10
+max_connections_per_ip = 2
+max_uploads_per_client = 1
+upload_memory = 2097152
+header_timeout = "3s"
+body_stall_timeout = "1m"
+shutdown_timeout = "500ms"
+"#,
+        )
+        .unwrap();
+        assert_eq!(s.trusted_proxies.len(), 2);
+        assert_eq!((s.max_storage, s.min_free_space), (5000, 7));
+        assert_eq!(
+            (
+                s.max_connections,
+                s.max_connections_per_ip,
+                s.max_uploads_per_client
+            ),
+            (10, 2, 1)
+        );
+        assert_eq!(s.upload_memory, 2_097_152);
+        assert_eq!(s.header_timeout, Duration::from_secs(3));
+        assert_eq!(s.body_stall_timeout, Duration::from_secs(60));
+        assert_eq!(s.shutdown_timeout, Duration::from_millis(500));
+        let r =
+            r#"recipients = ["age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq"]"#;
+        let e = from_toml(&format!("{r}\nheader_timeout = \"soon\"")).unwrap_err();
+        assert!(e.contains("header_timeout") && e.contains("10s"), "{e}");
+        let e = from_toml(&format!("{r}\nmax_uploads_per_client = 0")).unwrap_err();
+        assert!(e.contains("at least 1"), "{e}");
+        let e =
+            from_toml(&format!("{r}\nallow_origins = [\"https://*.example.com\"]")).unwrap_err();
+        assert!(e.contains("wildcard"), "{e}");
+    }
+
     #[test]
     fn proxies_are_addresses_or_networks() {
         assert_eq!(parse_proxy("10.0.0.5").unwrap().to_string(), "10.0.0.5/32");
