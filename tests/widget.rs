@@ -27,7 +27,7 @@ export function install_fetch(statuses) {
     open(method, url) { this._method = method; this._url = new URL(url, location.href).href; }
     setRequestHeader(k, v) { this._headers[k.toLowerCase()] = v; }
     getResponseHeader(k) { return this._resp[k.toLowerCase()] ?? null; }
-    abort() { this.dispatchEvent(new Event("abort")); }
+    abort() { this.dispatchEvent(new Event("abort")); this.dispatchEvent(new Event("loadend")); }
     send(view) {
       const body = new Uint8Array(view);
       window.__sd.requests.push({ url: this._url, method: this._method, key: this._headers["idempotency-key"],
@@ -38,7 +38,7 @@ export function install_fetch(statuses) {
           window.__sd.progress++;
           this.upload.onprogress(new ProgressEvent("progress", { lengthComputable: true, loaded: body.length, total: body.length }));
         }
-        if (status === 0) { this.dispatchEvent(new Event("error")); return; }
+        if (status === 0) { this.dispatchEvent(new Event("error")); this.dispatchEvent(new Event("loadend")); return; }
         this.status = status;
         if (status === 201) {
           const d = new Uint8Array(await crypto.subtle.digest("SHA-256", body));
@@ -49,6 +49,7 @@ export function install_fetch(statuses) {
           this.responseText = JSON.stringify({ error: "refused " + status, code: "test" });
         }
         this.dispatchEvent(new Event("load"));
+        this.dispatchEvent(new Event("loadend"));
       }, 0);
     }
   }
