@@ -37,10 +37,10 @@ rm -f "$OUT/64m.bin"
 echo "== receiver (wrk, ${SECONDS_PER_RUN}s per run)" >&2
 DATA=$(mktemp -d); KEY="$DATA/key.txt"
 REC=$(target/server/sealdrop keygen -o "$KEY")
-# One client address opens up to 64 connections here: lift the per-client caps meant for the
-# open internet.
+# One client address opens up to 64 connections here, and the runs store about 10 GB: lift the
+# per-client caps and the storage quota meant for the open internet.
 target/server/sealdrop serve --recipient "$REC" --data-dir "$DATA/store" --listen 127.0.0.1:18080 --rate-limit 0 \
-  --max-uploads-per-client 1000 --max-connections-per-ip 1000 >/dev/null 2>&1 &
+  --max-uploads-per-client 1000 --max-connections-per-ip 1000 --max-storage 0 >/dev/null 2>&1 &
 SRV=$!
 trap 'kill $SRV 2>/dev/null || true' EXIT
 for i in $(seq 100); do curl -sf http://127.0.0.1:18080/healthz >/dev/null && break; sleep 0.1; done

@@ -121,12 +121,17 @@ fn write_spool(dir: PathBuf, mut rx: mpsc::Receiver<Piece>) -> Result<Option<Spo
                 drop(permit);
             }
             Some(Piece::End) => {
+                // On this thread, not under the store's lock where the row is committed.
+                if let Err(e) = file.sync_all() {
+                    let _ = std::fs::remove_file(&path);
+                    return Err(io(e));
+                }
                 return Ok(Some(Spooled {
                     file,
                     path,
                     sha256: sealdrop_core::hex(&hash.finalize()),
                     size,
-                }))
+                }));
             }
             None => {
                 let _ = std::fs::remove_file(&path);
@@ -281,37 +286,52 @@ pub async fn submit(State(s): State<Arc<AppState>>, req: Request) -> Result<Resp
         }
         head.extend_from_slice(&chunk);
     };
-    let head = Bytes::from(head);
-    let checked = head.clone();
-    let header_len = tokio::task::spawn_blocking(move || match header_len {
-        Some(n) => agecheck::check_header(&checked[..n]),
-        // The body ended, or passed the cap, before the header did.
-        None => agecheck::check_header(&checked),
-    })
-    .await
-    .map_err(|_| AppError::storage_unavailable())?
-    .map_err(AppError::malformed)?;
+    let Some(header_len) = header_len else {
+        // The body ended, or passed the cap, before its header did: a grammar error or
+        // `header_too_large`, found without any scalar multiplication (those need a whole
+        // header), so cheap enough for this worker.
+        let m = agecheck::check_header(&head)
+            .err()
+            .unwrap_or(Malformed::HeaderTooLarge);
+        return Err(AppError::malformed(m));
+    };
 
-    // The rest: kept in memory while the report is small (it then goes into its row, one
-    // fsync), else streamed to a spool file by a blocking writer that also hashes.
-    let mut sink = Sink::Memory(head.to_vec(), head_permits);
+    // The rest: kept in memory while the report is small (then checked, hashed and stored in
+    // one blocking task, in its row: one fsync), else, once its header is checked on a blocking
+    // thread, streamed to a spool file by a blocking writer that also hashes.
+    let mut sink = Sink::Memory(head, head_permits);
     let streamed = async {
         while let Some(chunk) = upload.next().await? {
             let permit = memory(&s, chunk.len()).await?;
-            sink.push(&s, chunk, permit).await?;
+            sink.push(&s, header_len, chunk, permit).await?;
         }
         Ok::<(), AppError>(())
     }
     .await;
     let body = sink.finish(streamed).await?;
-    if body.size() - (header_len as u64) < 16 {
-        body.discard();
-        return Err(AppError::malformed(Malformed::ShortPayload));
-    }
     let state = s.clone();
-    tokio::task::spawn_blocking(move || store(&state, key, body))
+    tokio::task::spawn_blocking(move || {
+        if let Received::Inline(bytes) = &body {
+            agecheck::check_header(&bytes[..header_len]).map_err(AppError::malformed)?;
+        }
+        if body.size() - (header_len as u64) < 16 {
+            body.discard();
+            return Err(AppError::malformed(Malformed::ShortPayload));
+        }
+        store(&state, key, body)
+    })
+    .await
+    .map_err(|_| AppError::storage_unavailable())?
+}
+
+/// Checks a complete header on a blocking thread: up to [`agecheck::MAX_STANZAS`] scalar
+/// multiplications stay off the async workers.
+async fn check_off_worker(header: Vec<u8>) -> Result<(), AppError> {
+    tokio::task::spawn_blocking(move || agecheck::check_header(&header))
         .await
         .map_err(|_| AppError::storage_unavailable())?
+        .map(|_| ())
+        .map_err(AppError::malformed)
 }
 
 /// Reports up to this size are kept in memory and stored in their row; larger ones go to a
@@ -350,9 +370,13 @@ impl Received {
 }
 
 impl Sink {
+    /// Adds a chunk. The first that does not fit in memory moves the upload to a spool file,
+    /// once the header (its first `header_len` bytes) is checked: nothing that fails the check
+    /// reaches the disk.
     async fn push(
         &mut self,
         s: &AppState,
+        header_len: usize,
         chunk: Bytes,
         permit: OwnedSemaphorePermit,
     ) -> Result<(), AppError> {
@@ -365,6 +389,7 @@ impl Sink {
                 }
                 return Ok(());
             }
+            check_off_worker(buf[..header_len].to_vec()).await?;
             let (tx, rx) = mpsc::channel::<Piece>(4);
             let dir = s.settings.data_dir.join(SPOOL_DIR);
             let writer = tokio::task::spawn_blocking(move || write_spool(dir, rx));
