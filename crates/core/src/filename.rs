@@ -5,8 +5,9 @@
 /// Longest safe name in bytes; `attachments/` plus this fits ustar's 100-byte name field.
 pub const MAX_NAME_BYTES: usize = 80;
 
+/// The bidi overrides, and the direction marks too (a name has no use for them).
 fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    crate::validate::is_bidi_override(c) || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 /// Returns a name safe to use as one path component on any system.

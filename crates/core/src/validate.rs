@@ -188,7 +188,12 @@ impl Checker {
 /// C0 and C1 control characters (tab included) and the bidi embeddings, overrides and
 /// isolates (U+202A-202E, U+2066-2069), none of which belongs in a one-line field.
 pub fn is_invisible_control(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    c.is_control() || is_bidi_override(c)
+}
+
+/// The bidi embeddings, overrides and isolates, which reorder the text around them.
+pub(crate) fn is_bidi_override(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 fn some(s: String) -> Option<String> {

@@ -205,19 +205,20 @@ impl Store {
     pub fn insert_as_file(&self, r: &Row, body: &[u8]) -> Result<(), StoreError> {
         let spool = self.dir.join(SPOOL_DIR).join(format!("{}.part", r.receipt));
         let mut f = File::create_new(&spool).map_err(io(&spool))?;
-        f.write_all(body).map_err(io(&spool))?;
-        self.insert_spooled(r, f, &spool)
+        f.write_all(body)
+            .and_then(|()| f.sync_all())
+            .map_err(io(&spool))?;
+        self.insert_spooled(r, &spool)
     }
 
-    /// Stores a report whose ciphertext was written to `spool` (a file in [`SPOOL_DIR`]): the
-    /// file is fsynced and renamed to `reports/<receipt>.age`, the directory fsynced, then the
-    /// row committed. On failure the file is removed.
-    pub fn insert_spooled(&self, r: &Row, file: File, spool: &Path) -> Result<(), StoreError> {
+    /// Stores a report whose ciphertext was written to `spool` (a file in [`SPOOL_DIR`]) and
+    /// fsynced by its writer (outside this store's lock): the file is renamed to
+    /// `reports/<receipt>.age`, the directory fsynced, then the row committed. On failure the
+    /// file is removed.
+    pub fn insert_spooled(&self, r: &Row, spool: &Path) -> Result<(), StoreError> {
         let rel = format!("{REPORTS_DIR}/{}.age", r.receipt);
         let dest = self.dir.join(&rel);
         let result = (|| {
-            file.sync_all().map_err(io(spool))?;
-            drop(file);
             std::fs::rename(spool, &dest).map_err(io(&dest))?;
             sync_dir(&self.dir.join(REPORTS_DIR))?;
             self.conn.execute(

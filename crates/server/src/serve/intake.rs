@@ -1,12 +1,14 @@
-//! `POST /v1/reports`: a sealed report, streamed to a spool file as it arrives.
+//! `POST /v1/reports`: a sealed report, taken in as it arrives.
 //!
-//! The order is chosen so that cheap refusals come first and nothing costly is done for a body
-//! that will be refused: rate and concurrency limits, headers, the storage quota, then the age
-//! header (collected up to its cap, checked on a blocking thread), then the rest of the body,
-//! written and hashed on a blocking thread, never held whole in memory. Every chunk held in
-//! memory counts against the receiver's upload memory budget. A body that makes no progress for
-//! the stall timeout is dropped. The file is fsynced and renamed, and its row committed, before
-//! the 201.
+//! Cheap refusals come first, and nothing costly is done for a body that will be refused: rate
+//! and concurrency limits, headers, the storage quota, then the age header, collected up to its
+//! cap (an incomplete or oversized header is refused there, without any scalar
+//! multiplication). A report of up to 256 KiB stays in memory and is checked, hashed and stored
+//! in its row by one blocking task. A larger one has its header checked on a blocking thread
+//! first, then streams to a spool file written, hashed and fsynced by a blocking writer; it is
+//! renamed into `reports/` and its row committed before the 201. Every chunk held in memory
+//! counts against the upload memory budget; a body that makes no progress for the stall
+//! timeout is dropped.
 
 use std::collections::HashSet;
 use std::fs::File;
@@ -85,16 +87,15 @@ enum Piece {
     End,
 }
 
-/// A spool file, written and hashed on a blocking thread.
+/// A spool file, written, hashed and fsynced on a blocking thread.
 struct Spooled {
-    file: File,
     path: PathBuf,
     sha256: String,
     size: u64,
 }
 
-/// Writes what arrives on `rx` to a new spool file, hashing as it goes. Without `End` (the
-/// upload failed) the file is removed.
+/// Writes what arrives on `rx` to a new spool file, hashing as it goes, and fsyncs it at `End`.
+/// If the upload stops without `End`, or writing fails, the file is removed.
 fn write_spool(dir: PathBuf, mut rx: mpsc::Receiver<Piece>) -> Result<Option<Spooled>, StoreError> {
     let mut name = [0u8; 16];
     getrandom::getrandom(&mut name).map_err(|e| StoreError::Io {
@@ -102,41 +103,37 @@ fn write_spool(dir: PathBuf, mut rx: mpsc::Receiver<Piece>) -> Result<Option<Spo
         source: std::io::Error::other(e.to_string()),
     })?;
     let path = dir.join(format!("{}.part", sealdrop_core::hex(&name)));
-    let io = |source| StoreError::Io {
+    let mut file = File::create_new(&path).map_err(|source| StoreError::Io {
         path: path.clone(),
         source,
-    };
-    let mut file = File::create_new(&path).map_err(io)?;
+    })?;
     let mut hash = Sha256::new();
     let mut size = 0u64;
-    loop {
+    let outcome = loop {
         match rx.blocking_recv() {
-            Some(Piece::Data(bytes, permit)) => {
+            Some(Piece::Data(bytes, _permit)) => {
                 if let Err(e) = file.write_all(&bytes) {
-                    let _ = std::fs::remove_file(&path);
-                    return Err(io(e));
+                    break Err(e);
                 }
                 hash.update(&bytes);
                 size += bytes.len() as u64;
-                drop(permit);
             }
-            Some(Piece::End) => {
-                // On this thread, not under the store's lock where the row is committed.
-                if let Err(e) = file.sync_all() {
-                    let _ = std::fs::remove_file(&path);
-                    return Err(io(e));
-                }
-                return Ok(Some(Spooled {
-                    file,
-                    path,
-                    sha256: sealdrop_core::hex(&hash.finalize()),
-                    size,
-                }));
-            }
-            None => {
-                let _ = std::fs::remove_file(&path);
-                return Ok(None);
-            }
+            // Synced here, not under the store's lock where the row is committed.
+            Some(Piece::End) => break file.sync_all().map(|()| true),
+            None => break Ok(false),
+        }
+    };
+    match outcome {
+        Ok(true) => Ok(Some(Spooled {
+            path,
+            sha256: sealdrop_core::hex(&hash.finalize()),
+            size,
+        })),
+        Ok(false) | Err(_) => {
+            let _ = std::fs::remove_file(&path);
+            outcome
+                .map(|_| None)
+                .map_err(|source| StoreError::Io { path, source })
         }
     }
 }
@@ -463,7 +460,7 @@ fn store(s: &AppState, key: String, body: Received) -> Result<Response, AppError
     };
     match body {
         Received::Inline(bytes) => store.insert(&row, &bytes),
-        Received::Spooled(f) => store.insert_spooled(&row, f.file, &f.path),
+        Received::Spooled(f) => store.insert_spooled(&row, &f.path),
     }
     .map_err(|e| unavailable(&e))?;
     s.quota.stored(row.size);
