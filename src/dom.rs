@@ -29,10 +29,14 @@ pub fn download(bytes: &[u8], name: &str, media_type: &str) {
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(media_type);
-    let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts) else {
-        return;
-    };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+    if let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts) {
+        download_blob(&blob, name);
+    }
+}
+
+/// Offers a `Blob` as a file download named `name`, straight from the browser's blob store.
+pub fn download_blob(blob: &web_sys::Blob, name: &str) {
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(blob) else {
         return;
     };
     let doc = web_sys::window().and_then(|w| w.document());

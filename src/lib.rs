@@ -9,6 +9,7 @@
 pub mod components;
 pub mod dom;
 pub mod i18n;
+pub mod sealer;
 pub mod state;
 pub mod submit;
 
@@ -79,8 +80,18 @@ pub fn mount(el: web_sys::Element, config: Result<Config, Vec<ConfigError>>) {
 /// tag's `data-*` attributes given as an object without the `data-` prefix. `base` is the
 /// widget's own URL (the loader's folder): an endpoint given as a path (`/v1/reports`) is on
 /// the widget's origin, as in iframe mode, not on the host page's.
+/// `sealer` is the sealing worker's script and wasm URLs, as the loader found them in the form
+/// page.
 #[wasm_bindgen]
-pub fn mount_inline(el: web_sys::Element, attrs: js_sys::Object, base: Option<String>) {
+pub fn mount_inline(
+    el: web_sys::Element,
+    attrs: js_sys::Object,
+    base: Option<String>,
+    sealer: Option<Vec<String>>,
+) {
+    if let Some([js, wasm]) = sealer.and_then(|v| <[String; 2]>::try_from(v).ok()) {
+        sealer::set_urls(js, wasm);
+    }
     let mut map = BTreeMap::new();
     for entry in js_sys::Object::entries(&attrs).iter() {
         let pair = js_sys::Array::from(&entry);
@@ -112,36 +123,3 @@ pub fn start() {
 }
 
 mod page;
-
-/// For bench/: seals `data` as one attachment of a minimal report, exactly as the form does.
-#[cfg(feature = "bench")]
-#[wasm_bindgen]
-pub fn bench_seal(recipient: &str, data: Vec<u8>) -> Result<Vec<u8>, JsValue> {
-    let draft = sealdrop_core::Draft {
-        id: "00000000-0000-4000-8000-000000000000".into(),
-        created_at: "2026-01-01T00:00:00Z".into(),
-        type_id: "CWE-79".into(),
-        type_name: "XSS".into(),
-        title: "bench".into(),
-        affected: vec!["https://example.com".into()],
-        steps: "bench".into(),
-        impact: "bench".into(),
-        attachments: vec![sealdrop_core::DraftAttachment {
-            name: "data.bin".into(),
-            media_type: String::new(),
-            bytes: data,
-        }],
-        ..Default::default()
-    };
-    let limits = sealdrop_core::Limits {
-        max_attachments: 1,
-        max_attachment_bytes: u64::MAX,
-    };
-    let report =
-        sealdrop_core::validate(&draft, &limits).map_err(|e| JsValue::from_str(&e.to_string()))?;
-    let recipients = sealdrop_core::parse_recipients(&[recipient])
-        .map_err(|_| JsValue::from_str("bad recipient"))?;
-    let files = [draft.attachments[0].bytes.as_slice()];
-    sealdrop_core::seal_to_vec(&recipients, &report, &files)
-        .map_err(|e| JsValue::from_str(&e.to_string()))
-}

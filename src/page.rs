@@ -1,7 +1,7 @@
 //! The form page (iframe mode): configuration from `sealdrop.json` on this origin, presentation
 //! from the loader's query string, and the page's height sent to the host page.
 
-use sealdrop_core::{parse_recipients, Config, ConfigError, Theme};
+use sealdrop_core::{check_recipients, Config, ConfigError, Theme};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -57,8 +57,8 @@ async fn load_config() -> Result<Config, Vec<ConfigError>> {
     // origin's, someone changed one of them: refuse rather than guess which is right.
     if let Some(host) = param("recipients") {
         let list: Vec<&str> = host.split_whitespace().collect();
-        let same = parse_recipients(&list).map(|r| {
-            let mut a = r.as_strings().to_vec();
+        let same = check_recipients(&list).map(|r| {
+            let mut a = r;
             let mut b = config.recipients.clone();
             a.sort();
             b.sort();

@@ -6,6 +6,9 @@ use std::rc::Rc;
 use sealdrop_core::{validate, Credit, Draft, DraftAttachment, FieldError, Limits, Report};
 use yew::Reducible;
 
+use crate::sealer::Sealed;
+use crate::submit::DeliveryError;
+
 /// The steps, in order.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Step {
@@ -66,7 +69,11 @@ pub enum Field {
 #[derive(Clone, PartialEq)]
 pub enum Delivery {
     Editing,
-    Sealing,
+    /// The worker is sealing: plaintext bytes read so far, of the total.
+    Sealing {
+        done: f64,
+        total: f64,
+    },
     Sending {
         attempt: u32,
         retry_in: Option<u32>,
@@ -77,14 +84,28 @@ pub enum Delivery {
     Delivered {
         receipt: String,
         sha256: String,
-        ciphertext: Rc<Vec<u8>>,
+        sealed: Sealed,
         report: Rc<Report>,
     },
     Failed {
-        reason: String,
-        ciphertext: Rc<Vec<u8>>,
+        reason: DeliveryError,
+        sealed: Sealed,
         report: Rc<Report>,
     },
+}
+
+/// An attached file: its metadata (the digest arrives from the sealing worker once the file
+/// has been read) and the browser's `File`, which the worker reads again when sealing. Its
+/// bytes are never held by the form.
+#[derive(Clone, PartialEq)]
+pub struct Attached {
+    /// Unique within the form's life, to match the worker's answers.
+    pub id: u32,
+    pub meta: DraftAttachment,
+    /// Bytes read so far for the digest.
+    pub read: f64,
+    /// `None` in native tests.
+    pub file: Option<web_sys::File>,
 }
 
 /// Everything the researcher typed. No `Debug`: it is the plaintext report.
@@ -104,7 +125,7 @@ pub struct Form {
     pub handle: String,
     pub email: String,
     pub credit: Credit,
-    pub files: Vec<Rc<DraftAttachment>>,
+    pub files: Vec<Rc<Attached>>,
     pub policy_accepted_at: Option<String>,
 }
 
@@ -136,7 +157,17 @@ pub enum Action {
     AddTarget,
     RemoveTarget(usize),
     SetCredit(Credit),
-    AddFiles(Vec<DraftAttachment>),
+    AddFiles(Vec<Attached>),
+    /// The worker has read `done` bytes of attachment `id`.
+    FileRead {
+        id: u32,
+        done: f64,
+    },
+    /// The digest of attachment `id`, or `None` when it could not be read (it is removed).
+    Digested {
+        id: u32,
+        sha256: Option<String>,
+    },
     RemoveFile(usize),
     AcceptPolicy(Option<String>),
     Next,
@@ -145,6 +176,11 @@ pub enum Action {
     /// Send pressed: validate everything; on success the app seals.
     Submit,
     Delivery(Delivery),
+    /// Plaintext bytes sealed so far, of the total.
+    SealProgress {
+        done: f64,
+        total: f64,
+    },
     /// Bytes of the attempt in progress sent so far, of the total.
     Uploaded {
         sent: f64,
@@ -198,7 +234,7 @@ impl State {
             reporter_handle: f.handle.clone(),
             reporter_email: f.email.clone(),
             credit: f.credit,
-            attachments: f.files.iter().map(|a| (**a).clone()).collect(),
+            attachments: f.files.iter().map(|a| a.meta.clone()).collect(),
             policy_url: self.policy_url.clone(),
             policy_accepted_at: f.policy_accepted_at.clone().unwrap_or_default(),
         }
@@ -299,6 +335,26 @@ impl Reducible for State {
                 s.form.files.extend(files.into_iter().map(Rc::new));
                 s.errors = s.errors_of(Step::Evidence);
             }
+            Action::FileRead { id, done } => {
+                if let Some(f) = s.form.files.iter_mut().find(|f| f.id == id) {
+                    Rc::make_mut(f).read = done;
+                }
+            }
+            Action::Digested { id, sha256 } => {
+                match sha256 {
+                    Some(h) => {
+                        if let Some(f) = s.form.files.iter_mut().find(|f| f.id == id) {
+                            let f = Rc::make_mut(f);
+                            f.meta.sha256 = h;
+                            f.read = f.meta.size as f64;
+                        }
+                    }
+                    None => s.form.files.retain(|f| f.id != id),
+                }
+                if !s.errors.is_empty() {
+                    s.errors = s.errors_of(s.step);
+                }
+            }
             Action::RemoveFile(i) => {
                 if i < s.form.files.len() {
                     s.form.files.remove(i);
@@ -339,6 +395,11 @@ impl Reducible for State {
                 s.focus += 1;
             }
             Action::Delivery(d) => s.delivery = d,
+            Action::SealProgress { done, total } => {
+                if let Delivery::Sealing { done: at, total: of } = &mut s.delivery {
+                    (*at, *of) = (done, total);
+                }
+            }
             Action::Uploaded { sent, total } => {
                 if let Delivery::Sending {
                     sent: at,

@@ -142,12 +142,13 @@ fn attachment_limits_show_at_once() {
         max_attachment_bytes: 10,
     };
     let s = State::new("id".into(), limits, String::new());
-    let file = |n: &str| DraftAttachment {
-        name: n.into(),
-        media_type: String::new(),
-        bytes: vec![0; 6],
+    let file = |n: &str, id| Attached {
+        id,
+        meta: DraftAttachment::of(n, "", &[0; 6]),
+        read: 6.0,
+        file: None,
     };
-    let s = apply(s, vec![Action::AddFiles(vec![file("a"), file("b")])]);
+    let s = apply(s, vec![Action::AddFiles(vec![file("a", 1), file("b", 2)])]);
     assert_eq!(
         s.errors
             .iter()
@@ -160,7 +161,43 @@ fn attachment_limits_show_at_once() {
     );
     let s = apply(s, vec![Action::RemoveFile(0)]);
     assert!(s.errors.is_empty());
-    assert_eq!(s.form.files[0].name, "b");
+    assert_eq!(s.form.files[0].meta.name, "b");
+}
+
+#[test]
+fn a_file_counts_once_its_digest_arrives() {
+    let mut s = filled();
+    s.step = Step::Evidence;
+    let pending = Attached {
+        id: 7,
+        meta: DraftAttachment {
+            name: "capture.pcap".into(),
+            media_type: String::new(),
+            size: 3 << 20,
+            sha256: String::new(),
+        },
+        read: 0.0,
+        file: None,
+    };
+    let s = apply(s, vec![Action::AddFiles(vec![pending.clone()]), Action::Next]);
+    assert_eq!(s.step, Step::Evidence, "a file still being read holds the step");
+    assert_eq!(s.errors[0].problem, Problem::StillReading);
+    let s = apply(s, vec![Action::FileRead { id: 7, done: 1048576.0 }]);
+    assert_eq!(s.form.files[0].read, 1048576.0);
+    let digest = "ab".repeat(32);
+    let s = apply(
+        s,
+        vec![Action::Digested { id: 7, sha256: Some(digest.clone()) }],
+    );
+    assert!(s.errors.is_empty(), "the error goes once the digest is known");
+    assert_eq!(s.form.files[0].meta.sha256, digest);
+    let s = apply(s, vec![Action::Next]);
+    assert_eq!(s.step, Step::About);
+    let s = apply(
+        apply(filled(), vec![Action::AddFiles(vec![pending])]),
+        vec![Action::Digested { id: 7, sha256: None }],
+    );
+    assert!(s.form.files.is_empty(), "an unreadable file is removed");
 }
 
 #[test]

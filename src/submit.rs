@@ -42,6 +42,20 @@ pub fn retry_delay(next: u32, retry_after: Option<&str>) -> Option<u32> {
     Some(asked.unwrap_or(backoff).clamp(1, MAX_DELAY_S))
 }
 
+/// Why a delivery gave up. Data, not sentences: the form says each in the researcher's
+/// language (`components::delivery`).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum DeliveryError {
+    /// No answer: offline, blocked, reset, or no progress for [`STALL_TIMEOUT_MS`].
+    Offline,
+    /// The receiver refused with `status`; `message` is its own explanation (`error`), if any.
+    Refused { status: u16, message: Option<String> },
+    /// A 2xx answer that is not a receipt.
+    BadReceipt { status: u16 },
+    /// The receiver's SHA-256 of what it stored differs from what was sent.
+    DigestMismatch,
+}
+
 /// The receiver's answer to a successful POST.
 #[derive(Clone, PartialEq, Debug)]
 pub struct ReceiptBody {
@@ -73,22 +87,21 @@ mod browser {
     use std::rc::Rc;
 
     use super::*;
-    use crate::i18n::{fill, Strings};
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
     use web_sys::XmlHttpRequest;
 
-    /// Delivers `body`; calls `progress(attempt, retry_in)` before each wait and attempt, and
-    /// `uploaded(sent, total)` as the bytes of an attempt go out.
+    /// Delivers `body` (the sealed report's `Blob`, sent from the browser's blob store, never
+    /// copied into wasm memory); calls `progress(attempt, retry_in)` before each wait and
+    /// attempt, and `uploaded(sent, total)` as the bytes of an attempt go out.
     pub async fn deliver(
         endpoint: &str,
         key: &str,
-        body: &[u8],
+        body: &web_sys::Blob,
         sha256: &str,
-        t: &Strings,
         progress: impl Fn(u32, Option<u32>),
         uploaded: impl Fn(f64, f64) + 'static,
-    ) -> Result<ReceiptBody, String> {
+    ) -> Result<ReceiptBody, DeliveryError> {
         let uploaded: Rc<dyn Fn(f64, f64)> = Rc::new(uploaded);
         let mut attempt = 1;
         loop {
@@ -97,22 +110,23 @@ mod browser {
                 match send_once(endpoint, key, body, uploaded.clone()).await {
                     Ok((status, retry_after, text)) => match classify(status) {
                         Class::Success => {
-                            let r = parse_receipt(&text).ok_or_else(|| {
-                                fill(t.net_status, &[("status", &status.to_string())])
-                            })?;
+                            let r = parse_receipt(&text)
+                                .ok_or(DeliveryError::BadReceipt { status })?;
                             if r.sha256 != sha256 {
-                                return Err(t.digest_mismatch.to_string());
+                                return Err(DeliveryError::DigestMismatch);
                             }
                             return Ok(r);
                         }
-                        class => {
-                            let msg = json_str(&text, "error").unwrap_or_else(|| {
-                                fill(t.net_status, &[("status", &status.to_string())])
-                            });
-                            (class, retry_after, msg)
-                        }
+                        class => (
+                            class,
+                            retry_after,
+                            DeliveryError::Refused {
+                                status,
+                                message: json_str(&text, "error"),
+                            },
+                        ),
                     },
-                    Err(()) => (Class::Retry, None, t.net_offline.to_string()),
+                    Err(()) => (Class::Retry, None, DeliveryError::Offline),
                 };
             if class == Class::Fatal {
                 return Err(reason);
@@ -132,7 +146,7 @@ mod browser {
     async fn send_once(
         endpoint: &str,
         key: &str,
-        body: &[u8],
+        body: &web_sys::Blob,
         uploaded: Rc<dyn Fn(f64, f64)>,
     ) -> Result<(u16, Option<String>, String), ()> {
         let xhr = XmlHttpRequest::new().map_err(|_| ())?;
@@ -174,7 +188,7 @@ mod browser {
                 }
             })
         };
-        xhr.send_with_opt_u8_array(Some(body)).map_err(|_| ())?;
+        xhr.send_with_opt_blob(Some(body)).map_err(|_| ())?;
         let _ = wasm_bindgen_futures::JsFuture::from(done).await;
         drop(watchdog);
         upload.set_onprogress(None);

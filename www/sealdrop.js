@@ -101,6 +101,7 @@
         var js = doc.querySelector('link[rel="modulepreload"]');
         var wasm = doc.querySelector('link[rel="preload"][as="fetch"]');
         var css = doc.querySelector('link[rel="stylesheet"]');
+        var sealer = doc.querySelector('meta[name="sealdrop-sealer"]');
         if (!js || !wasm) throw new Error("the form page " + page.href + " is not a sealdrop build");
         if (css) {
           var link = document.createElement("link");
@@ -111,13 +112,14 @@
         shadow.appendChild(root);
         return import(new URL(js.getAttribute("href"), page).href).then(function (mod) {
           return mod.default({ module_or_path: new URL(wasm.getAttribute("href"), page).href }).then(function () {
-            mod.mount_inline(root, attributes(), base.href);
+            mod.mount_inline(root, attributes(), base.href, sealer ? [new URL(sealer.getAttribute("content"), page).href,
+              new URL(sealer.getAttribute("data-wasm"), page).href] : undefined);
           });
         });
       })
       .catch(function (e) {
         fail("the form could not load (" + e.message + "). In inline mode the page's Content-Security-Policy must allow " +
-          base.origin + " in script-src and connect-src, and 'wasm-unsafe-eval'.");
+          base.origin + " in script-src and connect-src, 'wasm-unsafe-eval', and blob: in worker-src.");
       });
   }
 

@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use sealdrop_core::{parse_recipients, seal_to_vec, Config, Report};
+use sealdrop_core::{Config, Report};
 use yew::prelude::*;
 
 use super::about::AboutStep;
@@ -18,7 +18,8 @@ use super::stepper::Stepper;
 use super::targets::TargetsStep;
 use super::StepProps;
 use crate::dom::{focus_selector, now_rfc3339};
-use crate::i18n::{fill, strings};
+use crate::i18n::{fill, strings, Strings};
+use crate::sealer::{Event, SealFailure, Sealed, Sealer};
 use crate::state::{Action, Delivery, State, Step, STEPS};
 
 #[derive(Properties, PartialEq)]
@@ -26,17 +27,22 @@ pub struct AppProps {
     pub config: Rc<Config>,
 }
 
+/// What the researcher reads when the worker could not seal.
+pub fn seal_failure_text(t: &Strings, f: SealFailure) -> String {
+    let why = match f {
+        SealFailure::Unavailable => t.seal_unavailable,
+        SealFailure::Read => t.seal_read,
+        SealFailure::Changed => t.seal_changed,
+        SealFailure::Recipients => t.seal_recipients,
+        SealFailure::Internal => t.seal_internal,
+    };
+    fill(t.seal_failed, &[("e", why)])
+}
+
 /// Posts the sealed report, reporting progress through the reducer.
-fn deliver(
-    state: UseReducerHandle<State>,
-    config: Rc<Config>,
-    ct: Rc<Vec<u8>>,
-    report: Rc<Report>,
-) {
+fn deliver(state: UseReducerHandle<State>, config: Rc<Config>, sealed: Sealed, report: Rc<Report>) {
     #[cfg(target_arch = "wasm32")]
     wasm_bindgen_futures::spawn_local(async move {
-        let t = strings(&config.lang);
-        let digest = sealdrop_core::sha256_hex(&ct);
         let progress = {
             let state = state.clone();
             move |attempt, retry_in| {
@@ -55,9 +61,8 @@ fn deliver(
         let outcome = crate::submit::deliver(
             &config.endpoint,
             &report.id,
-            &ct,
-            &digest,
-            t,
+            &sealed.blob,
+            &sealed.sha256,
             progress,
             uploaded,
         )
@@ -66,18 +71,56 @@ fn deliver(
             Ok(r) => Delivery::Delivered {
                 receipt: r.receipt,
                 sha256: r.sha256,
-                ciphertext: ct,
+                sealed,
                 report,
             },
             Err(reason) => Delivery::Failed {
                 reason,
-                ciphertext: ct,
+                sealed,
                 report,
             },
         }));
     });
     #[cfg(not(target_arch = "wasm32"))]
-    let _ = (state, config, ct, report);
+    let _ = (state, config, sealed, report);
+}
+
+/// Hands the report and its files to the worker; delivers what it seals.
+fn seal_and_deliver(
+    state: UseReducerHandle<State>,
+    config: Rc<Config>,
+    sealer: &Sealer,
+    report: Rc<Report>,
+) {
+    let t = strings(&config.lang);
+    let Ok(json) = serde_json::to_string(&*report) else {
+        return state.dispatch(Action::Notice(Some(seal_failure_text(
+            t,
+            SealFailure::Internal,
+        ))));
+    };
+    let files: Vec<web_sys::File> = state
+        .form
+        .files
+        .iter()
+        .filter_map(|f| f.file.clone())
+        .collect();
+    state.dispatch(Action::Delivery(Delivery::Sealing {
+        done: 0.0,
+        total: 0.0,
+    }));
+    let recipients = config.recipients.clone();
+    sealer.seal(&recipients, &json, &files, move |event| match event {
+        Event::Progress { done, total } => state.dispatch(Action::SealProgress { done, total }),
+        Event::Sealed(sealed) => {
+            deliver(state.clone(), config.clone(), sealed, report.clone());
+        }
+        Event::Failed(f) => {
+            state.dispatch(Action::Delivery(Delivery::Editing));
+            state.dispatch(Action::Notice(Some(seal_failure_text(t, f))));
+        }
+        Event::Digest(_) => {}
+    });
 }
 
 #[component]
@@ -95,6 +138,8 @@ pub fn App(p: &AppProps) -> Html {
         })
     };
     let root = use_node_ref();
+    // Started once: the sealer's module loads while the researcher types.
+    let sealer = use_memo((), |()| Sealer::start());
 
     // Focus: the first invalid field after a refused Next/Send, else the new step's heading.
     {
@@ -142,51 +187,31 @@ pub fn App(p: &AppProps) -> Html {
     }
 
     let on_send = {
-        let (state, config) = (state.clone(), config.clone());
+        let (state, config, sealer) = (state.clone(), config.clone(), sealer.clone());
+        Callback::from(move |()| match state.check(&now_rfc3339()) {
+            Ok(r) => {
+                state.dispatch(Action::Notice(None));
+                seal_and_deliver(state.clone(), config.clone(), &sealer, Rc::new(r));
+            }
+            Err(_) => state.dispatch(Action::Submit),
+        })
+    };
+    let on_cancel = {
+        let (state, sealer) = (state.clone(), sealer.clone());
         Callback::from(move |()| {
-            let report = match state.check(&now_rfc3339()) {
-                Ok(r) => Rc::new(r),
-                Err(_) => return state.dispatch(Action::Submit),
-            };
-            state.dispatch(Action::Delivery(Delivery::Sealing));
-            let (state, config) = (state.clone(), config.clone());
-            let files: Vec<_> = state.form.files.clone();
-            // Let the progress screen paint before the (synchronous) sealing.
-            gloo_timers::callback::Timeout::new(30, move || {
-                let refs: Vec<&[u8]> = files.iter().map(|f| f.bytes.as_slice()).collect();
-                let sealed = parse_recipients(&config.recipients)
-                    .map_err(|e| {
-                        e.iter()
-                            .map(ToString::to_string)
-                            .collect::<Vec<_>>()
-                            .join("; ")
-                    })
-                    .and_then(|r| seal_to_vec(&r, &report, &refs).map_err(|e| e.to_string()));
-                match sealed {
-                    Ok(ct) => deliver(state, config, Rc::new(ct), report),
-                    Err(e) => {
-                        state.dispatch(Action::Delivery(Delivery::Editing));
-                        state.dispatch(Action::Notice(Some(fill(
-                            strings(&config.lang).seal_failed,
-                            &[("e", &e)],
-                        ))));
-                    }
-                }
-            })
-            .forget();
+            sealer.cancel();
+            state.dispatch(Action::Delivery(Delivery::Editing));
+            state.dispatch(Action::Notice(Some(t.seal_cancelled.to_string())));
         })
     };
     let on_retry = {
         let (state, config) = (state.clone(), config.clone());
         Callback::from(move |()| {
-            if let Delivery::Failed {
-                ciphertext, report, ..
-            } = &state.delivery
-            {
+            if let Delivery::Failed { sealed, report, .. } = &state.delivery {
                 deliver(
                     state.clone(),
                     config.clone(),
-                    ciphertext.clone(),
+                    sealed.clone(),
                     report.clone(),
                 );
             }
@@ -201,10 +226,11 @@ pub fn App(p: &AppProps) -> Html {
         state: state.clone(),
         config: config.clone(),
         t,
+        sealer: (*sealer).clone(),
     };
     let step = state.step;
     let body = if state.delivery != Delivery::Editing {
-        html! { <DeliveryView step={props()} {on_retry} {on_new} /> }
+        html! { <DeliveryView step={props()} {on_retry} {on_new} {on_cancel} /> }
     } else {
         let content = match step {
             Step::Kind => html! { <KindStep ..props() /> },

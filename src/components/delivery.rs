@@ -7,23 +7,45 @@ use sealdrop_core::{human_bytes, render_markdown, Report};
 use yew::prelude::*;
 
 use super::StepProps;
-use crate::dom::download;
-use crate::i18n::fill;
+use crate::dom::{download, download_blob};
+use crate::i18n::{fill, Strings};
+use crate::sealer::Sealed;
 use crate::state::{Action, Delivery};
+use crate::submit::DeliveryError;
+
+/// Sealed reports up to this size are also shown as armored text (to paste into an email);
+/// larger ones are offered as a file only.
+const ARMOR_MAX: f64 = 1024.0 * 1024.0;
 
 #[derive(Properties, PartialEq)]
 pub struct DeliveryProps {
     pub step: StepProps,
     pub on_retry: Callback<()>,
     pub on_new: Callback<()>,
+    pub on_cancel: Callback<()>,
 }
 
-fn downloads(t: &'static crate::i18n::Strings, ct: &Rc<Vec<u8>>, report: &Rc<Report>) -> Html {
+/// A delivery failure, said in the researcher's language.
+pub fn failure_text(t: &Strings, e: &DeliveryError) -> String {
+    match e {
+        DeliveryError::Offline => t.net_offline.to_string(),
+        DeliveryError::Refused {
+            message: Some(m), ..
+        } => m.clone(),
+        DeliveryError::Refused { status, .. } => {
+            fill(t.net_status, &[("status", &status.to_string())])
+        }
+        DeliveryError::BadReceipt { status } => {
+            fill(t.bad_receipt, &[("status", &status.to_string())])
+        }
+        DeliveryError::DigestMismatch => t.digest_mismatch.to_string(),
+    }
+}
+
+fn downloads(t: &'static Strings, sealed: &Sealed, report: &Rc<Report>) -> Html {
     let sealed = {
-        let (ct, id) = (ct.clone(), report.id.clone());
-        Callback::from(move |_: MouseEvent| {
-            download(&ct, &format!("report-{id}.age"), "application/octet-stream")
-        })
+        let (blob, id) = (sealed.blob.clone(), report.id.clone());
+        Callback::from(move |_: MouseEvent| download_blob(&blob, &format!("report-{id}.age")))
     };
     let plain = {
         let report = report.clone();
@@ -45,14 +67,71 @@ fn downloads(t: &'static crate::i18n::Strings, ct: &Rc<Vec<u8>>, report: &Rc<Rep
     }
 }
 
+/// A progress bar with its figures: shown, and read by a screen reader on request (the bar's
+/// value), while only the message beside it is announced.
+fn bar(id: &str, label: &str, template: &str, done: f64, total: f64) -> Html {
+    if total <= 0.0 {
+        return html! { <progress></progress> };
+    }
+    let pct = (done / total * 100.0).clamp(0.0, 100.0) as u32;
+    let figures = fill(
+        template,
+        &[
+            ("pct", &pct.to_string()),
+            ("sent", &human_bytes(done as u64)),
+            ("done", &human_bytes(done as u64)),
+            ("total", &human_bytes(total as u64)),
+        ],
+    );
+    html! {
+        <>
+            <progress id={id.to_string()} max="100" value={pct.to_string()} aria-label={label.to_string()}
+                aria-valuetext={figures.clone()}></progress>
+            <p class="sd-upload-figures" aria-hidden="true">{ figures }</p>
+        </>
+    }
+}
+
+/// The armored text of a small sealed report, read from its `Blob` once.
+#[hook]
+fn use_armored(sealed: Option<Sealed>) -> Option<Rc<String>> {
+    let armored = use_state(|| None::<Rc<String>>);
+    {
+        let armored = armored.clone();
+        use_effect_with(sealed, move |sealed| {
+            #[cfg(target_arch = "wasm32")]
+            if let Some(s) = sealed.clone().filter(|s| s.size <= ARMOR_MAX) {
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Ok(buf) = wasm_bindgen_futures::JsFuture::from(s.blob.array_buffer()).await {
+                        let bytes = js_sys::Uint8Array::new(&buf).to_vec();
+                        armored.set(Some(Rc::new(sealdrop_core::armor(&bytes))));
+                    }
+                });
+            }
+            #[cfg(not(target_arch = "wasm32"))]
+            let _ = (sealed, armored);
+        });
+    }
+    (*armored).clone()
+}
+
 #[component]
 pub fn DeliveryView(p: &DeliveryProps) -> Html {
     let (s, t, c) = (&p.step.state, p.step.t, &p.step.config);
     let copied = use_state(|| false);
+    let armored = use_armored(match &s.delivery {
+        Delivery::Failed { sealed, .. } => Some(sealed.clone()),
+        _ => None,
+    });
     match &s.delivery {
         Delivery::Editing => html! {},
-        Delivery::Sealing => html! {
-            <div class="sd-progress" role="status"><progress></progress><p>{ t.sealing }</p></div>
+        Delivery::Sealing { done, total } => html! {
+            <div class="sd-progress">
+                { bar("sd-sealing", t.sealing_label, t.sealing_progress, *done, *total) }
+                <p role="status">{ t.sealing }</p>
+                <button type="button" class="sd-secondary" id="sd-cancel"
+                    onclick={{ let cb = p.on_cancel.clone(); move |_| cb.emit(()) }}>{ t.cancel }</button>
+            </div>
         },
         Delivery::Sending {
             attempt,
@@ -67,25 +146,8 @@ pub fn DeliveryView(p: &DeliveryProps) -> Html {
                 ),
                 None => t.sending.to_string(),
             };
-            // The bar and its figures change many times a second: shown, and read by a
-            // screen reader on request (the bar's value), but only the message is announced.
-            let bar = if *total > 0.0 && retry_in.is_none() {
-                let pct = (sent / total * 100.0).clamp(0.0, 100.0) as u32;
-                let figures = fill(
-                    t.upload_progress,
-                    &[
-                        ("pct", &pct.to_string()),
-                        ("sent", &human_bytes(*sent as u64)),
-                        ("total", &human_bytes(*total as u64)),
-                    ],
-                );
-                html! {
-                    <>
-                        <progress id="sd-upload" max="100" value={pct.to_string()} aria-label={t.upload_label}
-                            aria-valuetext={figures.clone()}></progress>
-                        <p class="sd-upload-figures" aria-hidden="true">{ figures }</p>
-                    </>
-                }
+            let bar = if retry_in.is_none() {
+                bar("sd-upload", t.upload_label, t.upload_progress, *sent, *total)
             } else {
                 html! { <progress></progress> }
             };
@@ -99,7 +161,7 @@ pub fn DeliveryView(p: &DeliveryProps) -> Html {
         Delivery::Delivered {
             receipt,
             sha256,
-            ciphertext,
+            sealed,
             report,
         } => html! {
             <div class="sd-done">
@@ -108,16 +170,18 @@ pub fn DeliveryView(p: &DeliveryProps) -> Html {
                     <dt>{ t.receipt }</dt><dd><code id="sd-receipt">{ receipt }</code></dd>
                     <dt>{ t.digest }</dt><dd><code id="sd-sha256" class="sd-wrap">{ sha256 }</code></dd>
                 </dl>
-                { downloads(t, ciphertext, report) }
+                { downloads(t, sealed, report) }
                 <button type="button" class="sd-link" onclick={{ let cb = p.on_new.clone(); move |_| cb.emit(()) }}>{ t.new_report }</button>
             </div>
         },
         Delivery::Failed {
             reason,
-            ciphertext,
+            sealed,
             report,
         } => {
-            let armored = sealdrop_core::armor(ciphertext);
+            let armored_text = armored.as_deref().cloned().unwrap_or_default();
+            let fits = sealed.size <= ARMOR_MAX;
+            let armored = armored_text;
             let copy = {
                 let (armored, copied) = (armored.clone(), copied.clone());
                 Callback::from(move |_: MouseEvent| {
@@ -153,13 +217,19 @@ pub fn DeliveryView(p: &DeliveryProps) -> Html {
             html! {
                 <div class="sd-failed">
                     <h2 tabindex="-1" id="sd-outcome">{ t.failed }</h2>
-                    <p class="sd-error" id="sd-failure-reason">{ reason }</p>
+                    <p class="sd-error" id="sd-failure-reason">{ failure_text(t, reason) }</p>
                     <p>{ t.failed_keep }</p>
-                    { downloads(t, ciphertext, report) }
-                    <label for="sd-armored">{ t.armored_label }</label>
-                    <textarea id="sd-armored" readonly=true rows="6" value={armored} class="sd-armored" spellcheck="false" />
+                    { downloads(t, sealed, report) }
+                    if fits {
+                        <label for="sd-armored">{ t.armored_label }</label>
+                        <textarea id="sd-armored" readonly=true rows="6" value={armored} class="sd-armored" spellcheck="false" />
+                    } else {
+                        <p class="sd-hint" id="sd-armored-too-large">{ t.armored_too_large }</p>
+                    }
                     <div class="sd-actions">
-                        <button type="button" class="sd-secondary" onclick={copy}>{ t.copy_armored }</button>
+                        if fits {
+                            <button type="button" class="sd-secondary" onclick={copy}>{ t.copy_armored }</button>
+                        }
                         if *copied { <span role="status">{ t.copied }</span> }
                         if let Some((email, href)) = mailto {
                             <a class="sd-button sd-secondary" {href}>{ fill(t.email_it, &[("email", &email)]) }</a>

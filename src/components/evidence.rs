@@ -1,21 +1,26 @@
-//! Step 5: attachments, read in the browser and sealed with the report. Files over the limit are
-//! refused before they are read, so a huge file cannot exhaust the tab's memory.
+//! Step 5: attachments. A chosen file is not read into the form: the sealing worker reads it
+//! once, in slices, for its SHA-256 (listed here and on the review step), and again when the
+//! report is sealed. Files over the limit are refused before anything is read.
+
+use std::cell::Cell;
 
 use sealdrop_core::{human_bytes, DraftAttachment, Problem};
-use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::StepProps;
 use crate::i18n::fill;
-use crate::state::Action;
+use crate::sealer::Event as SealEvent;
+use crate::state::{Action, Attached};
 
-async fn read(file: web_sys::File) -> Option<DraftAttachment> {
-    let buf = JsFuture::from(file.array_buffer()).await.ok()?;
-    Some(DraftAttachment {
-        name: file.name(),
-        media_type: file.type_(),
-        bytes: js_sys::Uint8Array::new(&buf).to_vec(),
+thread_local! {
+    static NEXT_ID: Cell<u32> = const { Cell::new(0) };
+}
+
+fn next_id() -> u32 {
+    NEXT_ID.with(|n| {
+        n.set(n.get() + 1);
+        n.get()
     })
 }
 
@@ -23,17 +28,16 @@ async fn read(file: web_sys::File) -> Option<DraftAttachment> {
 pub fn EvidenceStep(p: &StepProps) -> Html {
     let (s, t) = (&p.state, p.t);
     let limits = s.limits;
-    let reading = use_state(|| false);
     let refused = use_state(|| None::<String>);
     let onchange = {
-        let (s, reading, refused) = (s.clone(), reading.clone(), refused.clone());
+        let (s, refused, sealer) = (s.clone(), refused.clone(), p.sealer.clone());
         Callback::from(move |e: Event| {
             let input: HtmlInputElement = e.target_unchecked_into();
             let Some(list) = input.files() else { return };
             let files: Vec<web_sys::File> =
                 (0..list.length()).filter_map(|i| list.get(i)).collect();
             input.set_value("");
-            let have: u64 = s.form.files.iter().map(|f| f.bytes.len() as u64).sum();
+            let have: u64 = s.form.files.iter().map(|f| f.meta.size).sum();
             let adding: u64 = files.iter().map(|f| f.size() as u64).sum();
             if have + adding > limits.max_attachment_bytes {
                 refused.set(Some(
@@ -45,18 +49,41 @@ pub fn EvidenceStep(p: &StepProps) -> Html {
                 return;
             }
             refused.set(None);
-            reading.set(true);
-            let (s, reading) = (s.clone(), reading.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                let mut read_files = Vec::new();
-                for f in files {
-                    if let Some(a) = read(f).await {
-                        read_files.push(a);
-                    }
+            let attached: Vec<Attached> = files
+                .into_iter()
+                .map(|file| Attached {
+                    id: next_id(),
+                    meta: DraftAttachment {
+                        name: file.name(),
+                        media_type: file.type_(),
+                        size: file.size() as u64,
+                        sha256: String::new(),
+                    },
+                    read: 0.0,
+                    file: Some(file),
+                })
+                .collect();
+            for a in &attached {
+                let (s, id, name) = (s.clone(), a.id, a.meta.name.clone());
+                if let Some(file) = &a.file {
+                    sealer.digest(file, move |event| match event {
+                        SealEvent::Progress { done, .. } => s.dispatch(Action::FileRead { id, done }),
+                        SealEvent::Digest(h) => s.dispatch(Action::Digested {
+                            id,
+                            sha256: Some(h),
+                        }),
+                        SealEvent::Failed(_) => {
+                            s.dispatch(Action::Digested { id, sha256: None });
+                            s.dispatch(Action::Notice(Some(fill(
+                                t.file_unreadable,
+                                &[("name", &name)],
+                            ))));
+                        }
+                        SealEvent::Sealed(_) => {}
+                    });
                 }
-                s.dispatch(Action::AddFiles(read_files));
-                reading.set(false);
-            });
+            }
+            s.dispatch(Action::AddFiles(attached));
         })
     };
     let error = (*refused).clone().or_else(|| s.error("attachments"));
@@ -79,19 +106,25 @@ pub fn EvidenceStep(p: &StepProps) -> Html {
             <input id="sd-files" type="file" multiple=true {onchange} aria-describedby={described}
                 aria-invalid={error.as_ref().map(|_| "true")} />
             if let Some(e) = &error { <p id="sd-files-error" class="sd-error">{ e }</p> }
-            if *reading { <p role="status">{ t.files_reading }</p> }
             if s.form.files.is_empty() {
                 <p class="sd-hint">{ t.files_empty }</p>
             } else {
                 <ul class="sd-files" aria-label={t.files_label}>
                     { for s.form.files.iter().enumerate().map(|(i, f)| {
                         let remove = { let s = s.clone(); Callback::from(move |_: MouseEvent| s.dispatch(Action::RemoveFile(i))) };
+                        let reading = f.meta.sha256.is_empty();
+                        let pct = if f.meta.size == 0 { 100 } else { (f.read / f.meta.size as f64 * 100.0).clamp(0.0, 100.0) as u32 };
                         html! {
                             <li>
-                                <span class="sd-file-name">{ &f.name }</span>
-                                <span class="sd-file-size">{ human_bytes(f.bytes.len() as u64) }</span>
+                                <span class="sd-file-name">{ &f.meta.name }</span>
+                                <span class="sd-file-size">{ human_bytes(f.meta.size) }</span>
+                                if reading {
+                                    <span class="sd-file-digest" role="status">{ fill(t.file_reading, &[("pct", &pct.to_string())]) }</span>
+                                } else {
+                                    <code class="sd-file-digest sd-wrap" title="SHA-256">{ f.meta.sha256.get(..16).unwrap_or_default() }{ "…" }</code>
+                                }
                                 <button type="button" class="sd-link" onclick={remove}
-                                    aria-label={format!("{} {}", t.remove, f.name)}>{ t.remove }</button>
+                                    aria-label={format!("{} {}", t.remove, f.meta.name)}>{ t.remove }</button>
                             </li>
                         }
                     }) }

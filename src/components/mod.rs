@@ -28,6 +28,8 @@ pub struct StepProps {
     pub state: UseReducerHandle<State>,
     pub config: Rc<Config>,
     pub t: &'static Strings,
+    /// The sealing worker: digests attachments as they are added, seals on Send.
+    pub sealer: crate::sealer::Sealer,
 }
 
 impl StepProps {

@@ -74,7 +74,7 @@ pub fn ReviewStep(p: &ReviewProps) -> Html {
                 { row(t.impact_label, text_or(&f.impact, t.none_given), Step::Impact) }
                 { row(t.cvss_label, text_or(&f.cvss, t.none_given), Step::Impact) }
                 { row(t.steps[4], if f.files.is_empty() { html! { <em>{ t.files_empty }</em> } } else { html! {
-                    <ul>{ for f.files.iter().map(|a| html! { <li>{ format!("{} ({})", a.name, human_bytes(a.bytes.len() as u64)) }</li> }) }</ul>
+                    <ul>{ for f.files.iter().map(|a| html! { <li>{ format!("{} ({}), SHA-256 ", a.meta.name, human_bytes(a.meta.size)) }<code class="sd-wrap">{ &a.meta.sha256 }</code></li> }) }</ul>
                 } }, Step::Evidence) }
                 { row(t.name_label, text_or(&f.name, t.none_given), Step::About) }
                 { row(t.handle_label, text_or(&f.handle, t.none_given), Step::About) }

@@ -17,29 +17,145 @@ pub const BUNDLE_MD: &str = "report.md";
 /// # Errors
 /// Fails when `files` does not match the report's attachment list, or when `out` fails.
 pub fn write_bundle<W: Write>(report: &Report, files: &[&[u8]], out: W) -> io::Result<W> {
-    if files.len() != report.attachments.len()
-        || files
+    if files.len() != report.attachments.len() {
+        return Err(mismatch());
+    }
+    let mut bundle = BundleWriter::new(report, out)?;
+    for f in files {
+        bundle.write(f)?;
+    }
+    bundle.finish()
+}
+
+fn mismatch() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        "attachment bytes do not match the report's attachment list",
+    )
+}
+
+/// The bundle written as a stream: [`BundleWriter::new`] writes `report.json`, `report.md` and
+/// the `attachments/` folder, then [`BundleWriter::write`] takes the attachments' bytes, in the
+/// report's order, in chunks of any size (a chunk may span the end of one file and the start
+/// of the next), and [`BundleWriter::finish`] ends the archive. Nothing is buffered here, so
+/// an attachment of any size passes through in constant memory.
+///
+/// Each attachment is checked as it passes: its byte count against its `size`, its SHA-256
+/// against its `sha256` (the digest the researcher reviewed). A file changed on disk after it
+/// was attached fails with [`io::ErrorKind::InvalidData`] rather than sealing other bytes than
+/// the report describes; too many or too few bytes fail with [`io::ErrorKind::InvalidInput`].
+pub struct BundleWriter<W: Write> {
+    tar: TarWriter<W>,
+    /// (path, size, sha256) of each attachment.
+    files: Vec<(String, u64, String)>,
+    /// The attachment being written, or `files.len()` when all are done.
+    current: usize,
+    left: u64,
+    hasher: sha2::Sha256,
+}
+
+impl<W: Write> BundleWriter<W> {
+    /// Starts the bundle of `report` on `out`.
+    ///
+    /// # Errors
+    /// When `out` fails or a path cannot be expressed in the archive.
+    pub fn new(report: &Report, out: W) -> io::Result<Self> {
+        let json = serde_json::to_vec_pretty(report).map_err(io::Error::other)?;
+        let mtime = rfc3339_to_unix(&report.created_at).unwrap_or(0);
+        let mut tar = TarWriter::new(out, mtime);
+        tar.file(BUNDLE_JSON, &json)?;
+        tar.file(BUNDLE_MD, render_markdown(report).as_bytes())?;
+        if !report.attachments.is_empty() {
+            tar.dir("attachments/")?;
+        }
+        let files = report
+            .attachments
             .iter()
-            .zip(&report.attachments)
-            .any(|(f, m)| f.len() as u64 != m.size)
-    {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "attachment bytes do not match the report's attachment list",
-        ));
+            .map(|a| (a.path.clone(), a.size, a.sha256.clone()))
+            .collect();
+        let mut w = BundleWriter {
+            tar,
+            files,
+            current: 0,
+            left: 0,
+            hasher: sha2::Sha256::default(),
+        };
+        w.open_next(0)?;
+        Ok(w)
     }
-    let json = serde_json::to_vec_pretty(report).map_err(io::Error::other)?;
-    let mtime = rfc3339_to_unix(&report.created_at).unwrap_or(0);
-    let mut tar = TarWriter::new(out, mtime);
-    tar.file(BUNDLE_JSON, &json)?;
-    tar.file(BUNDLE_MD, render_markdown(report).as_bytes())?;
-    if !report.attachments.is_empty() {
-        tar.dir("attachments/")?;
+
+    /// Writes the headers of the attachments from `from` on until one that has bytes to come.
+    fn open_next(&mut self, from: usize) -> io::Result<()> {
+        use sha2::Digest;
+        self.current = from;
+        while let Some((path, size, _)) = self.files.get(self.current) {
+            let (path, size) = (path.clone(), *size);
+            self.tar.header(&path, size, false)?;
+            self.left = size;
+            self.hasher = sha2::Sha256::new();
+            if size > 0 {
+                return Ok(());
+            }
+            self.close_current()?;
+            self.current += 1;
+        }
+        Ok(())
     }
-    for (meta, bytes) in report.attachments.iter().zip(files) {
-        tar.file(&meta.path, bytes)?;
+
+    /// Pads the attachment just completed and checks its digest.
+    fn close_current(&mut self) -> io::Result<()> {
+        use sha2::Digest;
+        let (_, size, sha256) = &self.files[self.current];
+        let size = *size;
+        let digest = crate::hex(&std::mem::take(&mut self.hasher).finalize());
+        if &digest != sha256 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "an attachment's bytes do not match its digest: the file changed after it was attached",
+            ));
+        }
+        self.tar.pad(size)
     }
-    tar.finish()
+
+    /// The attachment that the next byte belongs to (`None` once all are complete).
+    pub fn current(&self) -> Option<usize> {
+        (self.current < self.files.len()).then_some(self.current)
+    }
+
+    /// Writes the next `data` bytes of the attachments.
+    ///
+    /// # Errors
+    /// More bytes than the attachments hold, a digest that does not match, or `out` failing.
+    pub fn write(&mut self, mut data: &[u8]) -> io::Result<()> {
+        use sha2::Digest;
+        while !data.is_empty() {
+            if self.current >= self.files.len() {
+                return Err(mismatch());
+            }
+            let n = usize::try_from(self.left).map_or(data.len(), |l| l.min(data.len()));
+            let (now, rest) = data.split_at(n);
+            self.hasher.update(now);
+            self.tar.content(now)?;
+            self.left -= n as u64;
+            data = rest;
+            if self.left == 0 {
+                self.close_current()?;
+                self.open_next(self.current + 1)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends the archive and returns `out`.
+    ///
+    /// # Errors
+    /// Fewer bytes than the attachments hold, or `out` failing.
+    pub fn finish(self) -> io::Result<W> {
+        if self.current < self.files.len() {
+            return Err(mismatch());
+        }
+        self.tar.finish()
+    }
 }
 
 /// `report.md`: the report for people to read.

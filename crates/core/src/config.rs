@@ -8,7 +8,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::recipients::{parse_recipients, RecipientProblem};
+use crate::recipients::{check_recipients, RecipientProblem};
 use crate::report::Affected;
 use crate::target::check_target;
 use crate::validate::{email_shape_ok, Limits};
@@ -269,14 +269,14 @@ impl Config {
                 Vec::new()
             }
         };
-        let recipients = match parse_recipients(&recipients) {
+        let recipients = match check_recipients(&recipients) {
             // The form is built without hardware-key support; refuse what it could not seal
             // to here too, so `sealdrop check-config` and the form agree.
-            Ok(r) if r.as_strings().iter().any(|s| s.starts_with("age1tag")) => {
+            Ok(r) if r.iter().any(|s| s.starts_with("age1tag")) => {
                 e.push("recipients", RecipientProblem::NotInWebForm.message());
                 Vec::new()
             }
-            Ok(r) => r.as_strings().to_vec(),
+            Ok(r) => r,
             Err(errors) => {
                 for r in errors {
                     e.push("recipients", r.to_string());

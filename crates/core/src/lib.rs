@@ -16,17 +16,19 @@ mod tar;
 mod target;
 mod validate;
 
-pub use bundle::{render_markdown, write_bundle, BUNDLE_JSON, BUNDLE_MD};
+pub use bundle::{render_markdown, write_bundle, BundleWriter, BUNDLE_JSON, BUNDLE_MD};
 pub use config::{
     Config, ConfigError, Theme, VulnType, DEFAULT_TYPES, MAX_ATTACHMENT_BYTES_CEILING,
 };
 pub use filename::safe_file_name;
-pub use recipients::{fingerprint, parse_recipients, RecipientError, RecipientProblem, Recipients};
+pub use recipients::{
+    check_recipients, fingerprint, parse_recipients, RecipientError, RecipientProblem, Recipients,
+};
 pub use report::{
     Affected, AttachmentMeta, Credit, Draft, DraftAttachment, Policy, Report, Reporter, Severity,
     TypeRef, SCHEMA,
 };
-pub use seal::{seal, seal_to_vec, sealed_size_bound, SealError};
+pub use seal::{seal, seal_to_vec, sealed_size_bound, SealError, Sealer};
 pub use severity::{score_vector, CvssError, Score};
 pub use target::{check_target, TargetError};
 pub use validate::{validate, FieldError, Limits, Problem, ValidationErrors};

@@ -152,7 +152,10 @@ fn preview(s: &str) -> String {
     p.chars().filter(|c| !c.is_control()).collect()
 }
 
-fn parse_one(raw: &str) -> Result<(String, Box<dyn age::Recipient + Send>), RecipientProblem> {
+/// Checks one recipient: its normalized form and kind (0 X25519, 1 tag, 2 tagpq). The key
+/// is decoded by age and dropped: only [`build`] makes the sealing object, so a caller that
+/// only checks (the form) links none of the sealing code.
+fn check_one(raw: &str) -> Result<(String, u8), RecipientProblem> {
     let s = raw.trim();
     if s.to_ascii_uppercase().starts_with("AGE-SECRET-KEY-") {
         return Err(RecipientProblem::SecretKey);
@@ -180,48 +183,81 @@ fn parse_one(raw: &str) -> Result<(String, Box<dyn age::Recipient + Send>), Reci
     if !bech32_checksum_ok(&s) {
         return Err(RecipientProblem::BadChecksum);
     }
-    let key: Box<dyn age::Recipient + Send> = match kind {
-        0 => {
-            Box::new(age::x25519::Recipient::from_str(&s).map_err(|_| RecipientProblem::Malformed)?)
-        }
+    match kind {
+        0 => drop(age::x25519::Recipient::from_str(&s).map_err(|_| RecipientProblem::Malformed)?),
         #[cfg(feature = "hardware-keys")]
-        1 => Box::new(age::tag::Recipient::from_str(&s).map_err(|_| RecipientProblem::Malformed)?),
+        1 => drop(age::tag::Recipient::from_str(&s).map_err(|_| RecipientProblem::Malformed)?),
         #[cfg(feature = "hardware-keys")]
-        _ => {
-            Box::new(age::tagpq::Recipient::from_str(&s).map_err(|_| RecipientProblem::Malformed)?)
-        }
+        _ => drop(age::tagpq::Recipient::from_str(&s).map_err(|_| RecipientProblem::Malformed)?),
         #[cfg(not(feature = "hardware-keys"))]
         _ => return Err(RecipientProblem::NotInWebForm),
-    };
-    Ok((s, key))
+    }
+    Ok((s, kind))
 }
 
-/// Parses recipients: any mix of X25519 (`age1…`), `age1tag1…` and `age1tagpq1…`.
+/// The sealing object of a recipient already checked by [`check_one`].
+fn build(s: &str, kind: u8) -> Result<Box<dyn age::Recipient + Send>, RecipientProblem> {
+    Ok(match kind {
+        0 => Box::new(age::x25519::Recipient::from_str(s).map_err(|_| RecipientProblem::Malformed)?),
+        #[cfg(feature = "hardware-keys")]
+        1 => Box::new(age::tag::Recipient::from_str(s).map_err(|_| RecipientProblem::Malformed)?),
+        #[cfg(feature = "hardware-keys")]
+        _ => Box::new(age::tagpq::Recipient::from_str(s).map_err(|_| RecipientProblem::Malformed)?),
+        #[cfg(not(feature = "hardware-keys"))]
+        _ => return Err(RecipientProblem::NotInWebForm),
+    })
+}
+
+/// Parses recipients: any mix of X25519 (`age1…`), `age1tag1…` and `age1tagpq1…`, into the
+/// set [`crate::seal`] seals to.
 ///
 /// # Errors
-/// Every unusable entry, each with its position and what to do; [`RecipientProblem::Empty`]
-/// when the list holds nothing.
+/// As [`check_recipients`].
 pub fn parse_recipients<S: AsRef<str>>(list: &[S]) -> Result<Recipients, Vec<RecipientError>> {
-    let mut errors = Vec::new();
+    let checked = check(list)?;
     let mut out = Recipients {
         keys: Vec::new(),
         strings: Vec::new(),
     };
+    for (i, (s, kind)) in checked.into_iter().enumerate() {
+        let key = build(&s, kind).map_err(|problem| {
+            vec![RecipientError {
+                index: Some(i),
+                preview: preview(&s),
+                problem,
+            }]
+        })?;
+        out.strings.push(s);
+        out.keys.push(key);
+    }
+    Ok(out)
+}
+
+/// Checks recipients exactly as [`parse_recipients`] does and returns their normalized
+/// strings, without making anything that seals (the form checks; its worker seals).
+///
+/// # Errors
+/// Every unusable entry, each with its position and what to do; [`RecipientProblem::Empty`]
+/// when the list holds nothing.
+pub fn check_recipients<S: AsRef<str>>(list: &[S]) -> Result<Vec<String>, Vec<RecipientError>> {
+    Ok(check(list)?.into_iter().map(|(s, _)| s).collect())
+}
+
+fn check<S: AsRef<str>>(list: &[S]) -> Result<Vec<(String, u8)>, Vec<RecipientError>> {
+    let mut errors = Vec::new();
+    let mut out: Vec<(String, u8)> = Vec::new();
     for (i, raw) in list.iter().enumerate() {
         let raw = raw.as_ref();
         if raw.trim().is_empty() {
             continue;
         }
-        match parse_one(raw) {
-            Ok((s, _)) if out.strings.contains(&s) => errors.push(RecipientError {
+        match check_one(raw) {
+            Ok((s, _)) if out.iter().any(|(o, _)| *o == s) => errors.push(RecipientError {
                 index: Some(i),
                 preview: preview(&s),
                 problem: RecipientProblem::Duplicate,
             }),
-            Ok((s, key)) => {
-                out.strings.push(s);
-                out.keys.push(key);
-            }
+            Ok(entry) => out.push(entry),
             Err(problem) => errors.push(RecipientError {
                 index: Some(i),
                 preview: if problem == RecipientProblem::SecretKey {
@@ -233,19 +269,15 @@ pub fn parse_recipients<S: AsRef<str>>(list: &[S]) -> Result<Recipients, Vec<Rec
             }),
         }
     }
-    let pq = out
-        .strings
-        .iter()
-        .filter(|s| s.starts_with("age1tagpq1"))
-        .count();
-    if errors.is_empty() && pq > 0 && pq < out.strings.len() {
+    let pq = out.iter().filter(|(s, _)| s.starts_with("age1tagpq1")).count();
+    if errors.is_empty() && pq > 0 && pq < out.len() {
         errors.push(RecipientError {
             index: None,
             preview: String::new(),
             problem: RecipientProblem::MixedPostQuantum,
         });
     }
-    if out.strings.is_empty() && errors.is_empty() {
+    if out.is_empty() && errors.is_empty() {
         errors.push(RecipientError {
             index: None,
             preview: String::new(),

@@ -104,13 +104,30 @@ pub struct Report {
     pub policy: Option<Policy>,
 }
 
-/// A file the researcher attached, with its bytes.
-#[derive(Clone, PartialEq, Eq)]
+/// A file the researcher attached: what is known about it, never its bytes. The bytes stay in
+/// the browser's `File` (or on disk) and are streamed through the sealer when the report is sent,
+/// which checks them against `size` and `sha256`.
+#[derive(Clone, PartialEq, Eq, Debug)]
 pub struct DraftAttachment {
     /// The name as the browser gave it; made safe during validation.
     pub name: String,
     pub media_type: String,
-    pub bytes: Vec<u8>,
+    pub size: u64,
+    /// SHA-256 of the bytes as lower-case hex, computed once when the file was attached; empty
+    /// while that is still under way.
+    pub sha256: String,
+}
+
+impl DraftAttachment {
+    /// The metadata of `bytes` (for native callers and tests, which have the bytes at hand).
+    pub fn of(name: &str, media_type: &str, bytes: &[u8]) -> Self {
+        DraftAttachment {
+            name: name.to_string(),
+            media_type: media_type.to_string(),
+            size: bytes.len() as u64,
+            sha256: crate::sha256_hex(bytes),
+        }
+    }
 }
 
 /// The report as typed: plain strings, checked by [`crate::validate`].

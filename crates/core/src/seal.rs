@@ -4,7 +4,7 @@
 use std::fmt;
 use std::io::Write;
 
-use crate::bundle::write_bundle;
+use crate::bundle::{write_bundle, BundleWriter};
 use crate::recipients::Recipients;
 use crate::report::Report;
 
@@ -14,8 +14,22 @@ use crate::report::Report;
 pub enum SealError {
     /// age refused the recipient set (e.g. incompatible recipient types).
     Recipients,
-    /// Writing failed (out of memory, or the bytes did not match the report).
+    /// The attachments' bytes are not those the report describes: more or fewer bytes, or a
+    /// digest that differs (the file changed after it was attached).
+    Changed,
+    /// Writing failed (out of memory, or the output refused the bytes).
     Write(std::io::Error),
+}
+
+impl From<std::io::Error> for SealError {
+    fn from(e: std::io::Error) -> Self {
+        match e.kind() {
+            std::io::ErrorKind::InvalidData | std::io::ErrorKind::InvalidInput => {
+                SealError::Changed
+            }
+            _ => SealError::Write(e),
+        }
+    }
 }
 
 impl fmt::Display for SealError {
@@ -26,6 +40,9 @@ impl fmt::Display for SealError {
             ),
             // The io::Error's own text is left out: its formatting tables cost the widget 1 KB,
             // and in a browser the only cause is running out of memory.
+            SealError::Changed => f.write_str(
+                "an attached file changed or could not be read completely since it was attached: remove it and attach it again",
+            ),
             SealError::Write(_) => f.write_str(
                 "could not write the sealed report: the browser may be out of memory; remove large attachments and try again",
             ),
@@ -76,16 +93,66 @@ pub fn seal_to_vec(
 /// writing the binary age file to `out`, and returns `out`.
 ///
 /// # Errors
-/// [`SealError`] when age refuses the recipients or writing fails.
+/// [`SealError`] when age refuses the recipients, the bytes do not match the report, or
+/// writing fails.
 pub fn seal<W: Write>(
     recipients: &Recipients,
     report: &Report,
     files: &[&[u8]],
     out: W,
 ) -> Result<W, SealError> {
-    let enc =
-        age::Encryptor::with_recipients(recipients.iter()).map_err(|_| SealError::Recipients)?;
-    let stream = enc.wrap_output(out).map_err(SealError::Write)?;
-    let stream = write_bundle(report, files, stream).map_err(SealError::Write)?;
-    stream.finish().map_err(SealError::Write)
+    if files.len() != report.attachments.len() {
+        return Err(SealError::Changed);
+    }
+    let mut sealer = Sealer::new(recipients, report, out)?;
+    for f in files {
+        sealer.write(f)?;
+    }
+    sealer.finish()
+}
+
+/// Sealing as a stream, the one implementation behind [`seal`]: the bundle
+/// ([`BundleWriter`]) written straight into age's STREAM writer, which encrypts each 64 KiB
+/// chunk as it fills and writes it to `out`. The attachments' bytes are given in chunks of
+/// any size with [`Sealer::write`], so a browser can read a `File` slice by slice and the
+/// whole report is never in memory, neither as plaintext nor as ciphertext.
+pub struct Sealer<W: Write> {
+    bundle: BundleWriter<age::stream::StreamWriter<W>>,
+}
+
+impl<W: Write> Sealer<W> {
+    /// Writes the age header for `recipients` and the bundle's first entries to `out`.
+    ///
+    /// # Errors
+    /// [`SealError::Recipients`] when age refuses the set, else a write failure.
+    pub fn new(recipients: &Recipients, report: &Report, out: W) -> Result<Self, SealError> {
+        let enc = age::Encryptor::with_recipients(recipients.iter())
+            .map_err(|_| SealError::Recipients)?;
+        let stream = enc.wrap_output(out).map_err(SealError::Write)?;
+        Ok(Sealer {
+            bundle: BundleWriter::new(report, stream)?,
+        })
+    }
+
+    /// The next bytes of the attachments, in the report's order.
+    ///
+    /// # Errors
+    /// As [`BundleWriter::write`].
+    pub fn write(&mut self, data: &[u8]) -> Result<(), SealError> {
+        Ok(self.bundle.write(data)?)
+    }
+
+    /// The attachment the next byte belongs to, `None` when all are complete.
+    pub fn current(&self) -> Option<usize> {
+        self.bundle.current()
+    }
+
+    /// Ends the bundle and the age stream; returns `out`.
+    ///
+    /// # Errors
+    /// Missing bytes, or a write failure.
+    pub fn finish(self) -> Result<W, SealError> {
+        let stream = self.bundle.finish()?;
+        stream.finish().map_err(SealError::Write)
+    }
 }

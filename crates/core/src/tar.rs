@@ -30,7 +30,7 @@ impl<W: Write> TarWriter<W> {
         TarWriter { out, mtime }
     }
 
-    fn header(&mut self, path: &str, size: u64, dir: bool) -> io::Result<()> {
+    pub(crate) fn header(&mut self, path: &str, size: u64, dir: bool) -> io::Result<()> {
         let name = path.as_bytes();
         let unsafe_part = path.split('/').any(|c| c == ".." || c == ".");
         if name.is_empty() || name.len() > 100 || path.starts_with('/') || unsafe_part {
@@ -63,7 +63,17 @@ impl<W: Write> TarWriter<W> {
     pub(crate) fn file(&mut self, path: &str, data: &[u8]) -> io::Result<()> {
         self.header(path, data.len() as u64, false)?;
         self.out.write_all(data)?;
-        let pad = (BLOCK - data.len() % BLOCK) % BLOCK;
+        self.pad(data.len() as u64)
+    }
+
+    /// Content of the entry whose header was written last (streamed in any number of calls).
+    pub(crate) fn content(&mut self, data: &[u8]) -> io::Result<()> {
+        self.out.write_all(data)
+    }
+
+    /// The zeros that end an entry of `size` bytes on a block boundary.
+    pub(crate) fn pad(&mut self, size: u64) -> io::Result<()> {
+        let pad = (BLOCK - (size % BLOCK as u64) as usize) % BLOCK;
         self.out.write_all(&[0u8; BLOCK][..pad])
     }
 

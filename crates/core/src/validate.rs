@@ -56,6 +56,8 @@ pub enum Problem {
         max_bytes: u64,
     },
     PolicyNotAccepted,
+    /// An attachment whose digest is not known yet: it is still being read.
+    StillReading,
 }
 
 impl Problem {
@@ -100,6 +102,9 @@ impl Problem {
                 human_bytes(*max_bytes)
             ),
             Problem::PolicyNotAccepted => "Please read the disclosure policy and confirm it.".into(),
+            Problem::StillReading => {
+                "A file is still being read: wait until its size and digest are listed, then try again.".into()
+            }
         }
     }
 }
@@ -314,7 +319,7 @@ pub fn validate(d: &Draft, limits: &Limits) -> Result<Report, ValidationErrors> 
             },
         );
     }
-    let total: u64 = d.attachments.iter().map(|a| a.bytes.len() as u64).sum();
+    let total: u64 = d.attachments.iter().map(|a| a.size).sum();
     if total > limits.max_attachment_bytes {
         c.push(
             "attachments",
@@ -322,6 +327,10 @@ pub fn validate(d: &Draft, limits: &Limits) -> Result<Report, ValidationErrors> 
                 max_bytes: limits.max_attachment_bytes,
             },
         );
+    }
+    let digest_ok = |h: &str| h.len() == 64 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    if d.attachments.iter().any(|a| !digest_ok(&a.sha256)) {
+        c.push("attachments", Problem::StillReading);
     }
     let mut names: Vec<String> = Vec::new();
     for a in &d.attachments {
@@ -335,8 +344,8 @@ pub fn validate(d: &Draft, limits: &Limits) -> Result<Report, ValidationErrors> 
         attachments.push(AttachmentMeta {
             path: format!("attachments/{name}"),
             name,
-            size: a.bytes.len() as u64,
-            sha256: crate::sha256_hex(&a.bytes),
+            size: a.size,
+            sha256: a.sha256.clone(),
             media_type,
         });
     }

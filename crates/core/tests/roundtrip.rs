@@ -117,9 +117,9 @@ fn the_size_bound_holds_for_every_recipient_type_and_chunk_boundary() {
         1_000_000,
     ] {
         draft.attachments.truncate(1);
-        draft.attachments[0].bytes = vec![0x5a; len];
+        let att = vec![vec![0x5a; len]];
+        draft.attachments[0] = DraftAttachment::of("poc.html", "text/html", &att[0]);
         let report = validate(&draft, &Limits::default()).unwrap();
-        let att = vec![draft.attachments[0].bytes.clone()];
         for recipients in [
             vec![x25519().1],
             vec![x25519().1, x25519().1, tag_recipient()],
@@ -150,7 +150,7 @@ fn mismatched_files_are_refused() {
 }
 
 /// Draft derives no `Debug` (it holds plaintext); tests print what they generated this way.
-struct Case(Draft);
+struct Case(Draft, Vec<Vec<u8>>);
 
 impl std::fmt::Debug for Case {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -163,7 +163,7 @@ impl std::fmt::Debug for Case {
                 "attachments",
                 &d.attachments
                     .iter()
-                    .map(|a| (&a.name, a.bytes.len()))
+                    .map(|a| (&a.name, a.size))
                     .collect::<Vec<_>>(),
             )
             .finish_non_exhaustive()
@@ -205,9 +205,9 @@ prop_compose! {
             reporter_handle: handle.unwrap_or_default(),
             reporter_email: email.unwrap_or_default(),
             credit,
-            attachments: files.into_iter().map(|(n, b)| DraftAttachment { name: n, media_type: "application/octet-stream".into(), bytes: b }).collect(),
+            attachments: files.iter().map(|(n, b)| DraftAttachment::of(n, "application/octet-stream", b)).collect(),
             policy_url: String::new(), policy_accepted_at: String::new(),
-        })
+        }, files.into_iter().map(|(_, b)| b).collect())
     }
 }
 
@@ -215,11 +215,10 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
     #[test]
     fn any_valid_report_round_trips(case in draft()) {
-        let d = case.0;
+        let (d, att) = (case.0, case.1);
         let (id, r) = x25519();
         let recipients = parse_recipients(&[r]).unwrap();
         let report = validate(&d, &Limits::default()).map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let att: Vec<Vec<u8>> = d.attachments.iter().map(|a| a.bytes.clone()).collect();
         let ct = seal(&recipients, &report, &refs(&att), Vec::new()).unwrap();
         prop_assert!(ct.len() <= sealed_size_bound(&recipients, &report, &refs(&att)));
         let files = open(&ct, &id);

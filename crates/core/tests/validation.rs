@@ -165,11 +165,7 @@ fn attachment_limits() {
         max_attachments: 2,
         max_attachment_bytes: 100,
     };
-    let file = |n: &str, len: usize| DraftAttachment {
-        name: n.into(),
-        media_type: String::new(),
-        bytes: vec![7; len],
-    };
+    let file = |n: &str, len: usize| DraftAttachment::of(n, "", &vec![7; len]);
     let mut d = sample_draft();
     d.attachments = vec![file("a", 10), file("b", 10), file("c", 10)];
     assert_eq!(

@@ -41,11 +41,11 @@ pub fn sealed(recipient: &str, title: &str) -> Vec<u8> {
         affected: vec!["https://files.example.com/download".into()],
         steps: "GET /download?f=../../etc/passwd".into(),
         impact: "Reads any file.".into(),
-        attachments: vec![sealdrop_core::DraftAttachment {
-            name: "passwd.txt".into(),
-            media_type: "text/plain".into(),
-            bytes: b"root:x:0:0".to_vec(),
-        }],
+        attachments: vec![sealdrop_core::DraftAttachment::of(
+            "passwd.txt",
+            "text/plain",
+            b"root:x:0:0",
+        )],
         ..Default::default()
     };
     let r = sealdrop_core::validate(&d, &sealdrop_core::Limits::default()).unwrap();
@@ -53,7 +53,7 @@ pub fn sealed(recipient: &str, title: &str) -> Vec<u8> {
     sealdrop_core::seal(
         &recipients,
         &r,
-        &[d.attachments[0].bytes.as_slice()],
+        &[b"root:x:0:0".as_slice()],
         Vec::new(),
     )
     .unwrap()

@@ -111,26 +111,26 @@ pub fn sample_draft() -> Draft {
         reporter_email: "ada@example.org".into(),
         credit: sealdrop_core::Credit::Handle,
         attachments: vec![
-            DraftAttachment {
-                name: "poc.html".into(),
-                media_type: "text/html".into(),
-                bytes: b"<script>alert(document.domain)</script>".to_vec(),
-            },
-            DraftAttachment {
-                name: "screen.png".into(),
-                media_type: "image/png".into(),
-                bytes: (0..=255u8).cycle().take(70_000).collect(),
-            },
+            DraftAttachment::of("poc.html", "text/html", &sample_files()[0]),
+            DraftAttachment::of("screen.png", "image/png", &sample_files()[1]),
         ],
         policy_url: "https://example.com/security".into(),
         policy_accepted_at: "2026-11-22T09:59:00Z".into(),
     }
 }
 
+/// The bytes of [`sample_draft`]'s attachments.
+pub fn sample_files() -> Vec<Vec<u8>> {
+    vec![
+        b"<script>alert(document.domain)</script>".to_vec(),
+        (0..=255u8).cycle().take(70_000).collect(),
+    ]
+}
+
 pub fn sample() -> (Report, Vec<Vec<u8>>) {
     let d = sample_draft();
     let r = sealdrop_core::validate(&d, &Limits::default()).unwrap_or_else(|e| panic!("{e}"));
-    (r, d.attachments.into_iter().map(|a| a.bytes).collect())
+    (r, sample_files())
 }
 
 pub fn refs(files: &[Vec<u8>]) -> Vec<&[u8]> {

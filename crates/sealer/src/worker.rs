@@ -1,0 +1,199 @@
+//! The worker's side of the protocol (see the crate's documentation and `docs/sealer.md`).
+
+use std::cell::RefCell;
+use std::io;
+use std::rc::Rc;
+
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use sha2::Digest;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, MessageEvent};
+
+use super::{BatchSink, Failure, BLOB_BATCH, READ_CHUNK};
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn post(fields: &[(&str, JsValue)]) {
+    let o = Object::new();
+    for (k, v) in fields {
+        let _ = Reflect::set(&o, &JsValue::from_str(k), v);
+    }
+    let _ = scope().post_message(&o);
+}
+
+fn get(o: &JsValue, k: &str) -> JsValue {
+    Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Installs the message handler and tells the page the sealer is ready. The bootstrap that
+/// `scripts/postbuild.mjs` appends to the glue calls this once the module is instantiated.
+#[wasm_bindgen(start)]
+pub fn start() {
+    let handler = Closure::<dyn Fn(MessageEvent)>::new(|e: MessageEvent| {
+        wasm_bindgen_futures::spawn_local(handle(e.data()));
+    });
+    scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
+    handler.forget();
+    post(&[("op", "ready".into())]);
+}
+
+async fn handle(msg: JsValue) {
+    let job = get(&msg, "job");
+    let op = get(&msg, "op").as_string().unwrap_or_default();
+    let outcome = match op.as_str() {
+        "digest" => digest(&job, get(&msg, "file")).await,
+        "seal" => seal(&job, &msg).await,
+        _ => Err(Failure::Protocol),
+    };
+    if let Err(f) = outcome {
+        post(&[
+            ("op", "error".into()),
+            ("job", job),
+            ("code", f.code().into()),
+        ]);
+    }
+}
+
+fn progress(job: &JsValue, done: f64, total: f64) {
+    post(&[
+        ("op", "progress".into()),
+        ("job", job.clone()),
+        ("done", done.into()),
+        ("total", total.into()),
+    ]);
+}
+
+/// Reads `blob[at..at+len]` into `buf` (resized to fit).
+async fn read(blob: &Blob, at: f64, len: usize, buf: &mut Vec<u8>) -> Result<(), Failure> {
+    let slice = blob
+        .slice_with_f64_and_f64(at, at + len as f64)
+        .map_err(|_| Failure::Read)?;
+    let ab = JsFuture::from(slice.array_buffer())
+        .await
+        .map_err(|_| Failure::Read)?;
+    let arr = Uint8Array::new(&ab);
+    if arr.length() as usize != len {
+        // The file got shorter since it was attached.
+        return Err(Failure::Changed);
+    }
+    buf.resize(len, 0);
+    arr.copy_to(&mut buf[..]);
+    Ok(())
+}
+
+async fn digest(job: &JsValue, file: JsValue) -> Result<(), Failure> {
+    let file: Blob = file.dyn_into().map_err(|_| Failure::Protocol)?;
+    let total = file.size();
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = Vec::with_capacity(READ_CHUNK);
+    let mut at = 0.0;
+    while at < total {
+        let len = (total - at).min(READ_CHUNK as f64) as usize;
+        read(&file, at, len, &mut buf).await?;
+        hasher.update(&buf);
+        at += len as f64;
+        progress(job, at, total);
+    }
+    post(&[
+        ("op", "digest".into()),
+        ("job", job.clone()),
+        ("sha256", sealdrop_core::hex(&hasher.finalize()).into()),
+    ]);
+    Ok(())
+}
+
+/// Ciphertext parts waiting to become a `Blob`, and the blobs made so far.
+#[derive(Default)]
+struct Parts {
+    parts: Array,
+    bytes: usize,
+    blobs: Array,
+}
+
+impl Parts {
+    fn fold(&mut self) -> io::Result<()> {
+        if self.parts.length() > 0 {
+            let b = Blob::new_with_u8_array_sequence(&self.parts)
+                .map_err(|_| io::Error::other("blob"))?;
+            self.blobs.push(&b);
+            self.parts = Array::new();
+            self.bytes = 0;
+        }
+        Ok(())
+    }
+}
+
+async fn seal(job: &JsValue, msg: &JsValue) -> Result<(), Failure> {
+    let recipients: Vec<String> = Array::from(&get(msg, "recipients"))
+        .iter()
+        .filter_map(|v| v.as_string())
+        .collect();
+    let recipients =
+        sealdrop_core::parse_recipients(&recipients).map_err(|_| Failure::Recipients)?;
+    let report: sealdrop_core::Report = get(msg, "report")
+        .as_string()
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .ok_or(Failure::Report)?;
+    let files: Vec<Blob> = Array::from(&get(msg, "files"))
+        .iter()
+        .map(|f| f.dyn_into::<Blob>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| Failure::Protocol)?;
+    if files.len() != report.attachments.len() {
+        return Err(Failure::Protocol);
+    }
+    let total: f64 = files.iter().map(Blob::size).sum();
+
+    let parts = Rc::new(RefCell::new(Parts::default()));
+    let sink = {
+        let parts = parts.clone();
+        BatchSink::new(move |bytes: &[u8]| {
+            let a = Uint8Array::new_with_length(bytes.len() as u32);
+            a.copy_from(bytes);
+            let mut p = parts.borrow_mut();
+            p.parts.push(&a);
+            p.bytes += bytes.len();
+            if p.bytes >= BLOB_BATCH {
+                p.fold()?;
+            }
+            Ok(())
+        })
+    };
+    let mut sealer = sealdrop_core::Sealer::new(&recipients, &report, sink)?;
+    let mut buf = Vec::with_capacity(READ_CHUNK);
+    let mut done = 0.0;
+    progress(job, 0.0, total);
+    for (file, meta) in files.iter().zip(&report.attachments) {
+        if file.size() != meta.size as f64 {
+            return Err(Failure::Changed);
+        }
+        let mut at = 0.0;
+        while at < file.size() {
+            let len = (file.size() - at).min(READ_CHUNK as f64) as usize;
+            read(file, at, len, &mut buf).await?;
+            sealer.write(&buf)?;
+            at += len as f64;
+            done += len as f64;
+            progress(job, done, total);
+        }
+    }
+    drop(buf);
+    let (sha256, size) = sealer.finish()?.finish().map_err(|_| Failure::Write)?;
+    let mut p = parts.borrow_mut();
+    p.fold().map_err(|_| Failure::Write)?;
+    let opts = BlobPropertyBag::new();
+    opts.set_type("application/octet-stream");
+    let blob = Blob::new_with_blob_sequence_and_options(&p.blobs, &opts)
+        .map_err(|_| Failure::Write)?;
+    post(&[
+        ("op", "sealed".into()),
+        ("job", job.clone()),
+        ("blob", blob.into()),
+        ("sha256", sha256.into()),
+        ("size", (size as f64).into()),
+    ]);
+    Ok(())
+}
