@@ -14,14 +14,15 @@ cargo fmt --all -- --check
 step "clippy (native)"
 cargo clippy -q --workspace --all-targets -- -D warnings
 step "clippy (wasm32)"
-cargo clippy -q -p sealdrop-widget -p sealdrop-core --all-targets --target wasm32-unknown-unknown -- -D warnings
+cargo clippy -q -p sealdrop-widget -p sealdrop-core -p sealdrop-sealer --all-targets --target wasm32-unknown-unknown -- -D warnings
 step "native tests (core, widget logic, receiver, interop)"
 cargo test -q --workspace
 step "fuzz targets, 20 s each (age header check, bundle extraction; corpus in fuzz/corpus)"
 scripts/fuzz.sh 20
 step "browser tests (headless Chromium)"
 wasm-pack test --headless --chrome --mode no-install
-step "release build and size budget (200,000 bytes brotli)"
+wasm-pack test --headless --chrome --mode no-install crates/sealer
+step "release build and size budgets (bytes brotli)"
 scripts/build.sh
 bench/size.sh dist
 step "end-to-end tests (Playwright, Debian's Chromium)"

@@ -298,21 +298,32 @@ impl Sealer {
         self.request("digest", &[("file", file.as_ref())], on)
     }
 
-    /// Seals `report_json` (the report's `report.json`) with `files` as its attachments.
+    /// Seals the bundle made of `parts` with `files` as its attachments' bytes.
     pub fn seal(
         &self,
         recipients: &[String],
-        report_json: &str,
+        parts: &sealdrop_core::BundleParts,
         files: &[File],
         on: impl Fn(Event) + 'static,
     ) -> u32 {
         let r: Array = recipients.iter().map(|s| JsValue::from_str(s)).collect();
         let f: Array = files.iter().collect();
+        let a: Array = parts
+            .attachments
+            .iter()
+            .map(|(path, size, sha)| {
+                Array::of3(&path.into(), &(*size as f64).into(), &sha.into())
+            })
+            .collect();
+        let json = String::from_utf8_lossy(&parts.json).into_owned();
         self.request(
             "seal",
             &[
                 ("recipients", r.as_ref()),
-                ("report", &JsValue::from_str(report_json)),
+                ("json", &json.into()),
+                ("markdown", &parts.markdown.as_str().into()),
+                ("mtime", &(parts.mtime as f64).into()),
+                ("attachments", a.as_ref()),
                 ("files", f.as_ref()),
             ],
             on,

@@ -19,11 +19,7 @@ fn draft() -> Draft {
         affected: vec!["https://app.example.com/render".into()],
         steps: "POST a URL pointing at 169.254.169.254".into(),
         impact: "Cloud credentials can be read.".into(),
-        attachments: vec![DraftAttachment {
-            name: "request.txt".into(),
-            media_type: "text/plain".into(),
-            bytes: vec![42; 100_000],
-        }],
+        attachments: vec![DraftAttachment::of("request.txt", "text/plain", &[42; 100_000])],
         ..Draft::default()
     }
 }
@@ -56,7 +52,8 @@ fn seals_and_opens_in_the_browser() {
     let recipients = parse_recipients(&[recipient]).unwrap();
     let d = draft();
     let report = validate(&d, &Limits::default()).unwrap_or_else(|e| panic!("{e}"));
-    let files: Vec<&[u8]> = d.attachments.iter().map(|a| a.bytes.as_slice()).collect();
+    let bytes = [42u8; 100_000];
+    let files: Vec<&[u8]> = vec![&bytes];
     let ct = seal(&recipients, &report, &files, Vec::new()).unwrap();
     assert!(ct.starts_with(b"age-encryption.org/v1\n"));
     assert!(
@@ -69,7 +66,7 @@ fn seals_and_opens_in_the_browser() {
     assert!(json == report);
     assert_eq!(
         tar_entry(&plain, "attachments/request.txt").unwrap(),
-        d.attachments[0].bytes
+        bytes.to_vec()
     );
     assert!(String::from_utf8(tar_entry(&plain, "report.md").unwrap())
         .unwrap()

@@ -28,8 +28,9 @@ export function install_fetch(statuses) {
     setRequestHeader(k, v) { this._headers[k.toLowerCase()] = v; }
     getResponseHeader(k) { return this._resp[k.toLowerCase()] ?? null; }
     abort() { this.dispatchEvent(new Event("abort")); this.dispatchEvent(new Event("loadend")); }
-    send(view) {
-      const body = new Uint8Array(view);
+    async send(view) {
+      // The sealed report arrives as a Blob, as the worker made it.
+      const body = view instanceof Blob ? new Uint8Array(await view.arrayBuffer()) : new Uint8Array(view);
       window.__sd.requests.push({ url: this._url, method: this._method, key: this._headers["idempotency-key"],
         type: this._headers["content-type"], body });
       const status = window.__sd.queue.length ? window.__sd.queue.shift() : 201;
@@ -55,6 +56,49 @@ export function install_fetch(statuses) {
   }
   window.XMLHttpRequest = FakeXHR;
 }
+export function install_worker() {
+  // A stand-in for the sealing worker (crates/sealer, tested in its own browser tests and end
+  // to end) that speaks its protocol: digests are real (SubtleCrypto); a seal answers with a
+  // random stand-in that starts like an age file, and the request is kept for inspection.
+  const hex = (d) => Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, "0")).join("");
+  window.__sw = { seals: [], inits: 0 };
+  class FakeWorker {
+    constructor(url) { this.url = url; this.onmessage = null; this.onerror = null; }
+    reply(d) { setTimeout(() => this.onmessage && this.onmessage({ data: d }), 0); }
+    postMessage(m) {
+      if (m.op === "init") { window.__sw.inits++; this.reply({ op: "ready" }); return; }
+      if (m.op === "digest") {
+        m.file.arrayBuffer().then((b) => crypto.subtle.digest("SHA-256", b)).then((d) => {
+          this.reply({ op: "progress", job: m.job, done: m.file.size, total: m.file.size });
+          this.reply({ op: "digest", job: m.job, sha256: hex(d) });
+        });
+        return;
+      }
+      if (m.op === "seal") {
+        window.__sw.seals.push(m);
+        const body = new Uint8Array(4096);
+        crypto.getRandomValues(body);
+        body.set(new TextEncoder().encode("age-encryption.org/v1\n"));
+        crypto.subtle.digest("SHA-256", body).then((d) => {
+          this.reply({ op: "progress", job: m.job, done: 1, total: 1 });
+          this.reply({ op: "sealed", job: m.job, blob: new Blob([body]), sha256: hex(d), size: body.length });
+        });
+      }
+    }
+    terminate() {}
+  }
+  window.Worker = FakeWorker;
+}
+export function seal_count() { return window.__sw.seals.length; }
+export function last_seal_json() { const m = window.__sw.seals.at(-1); return m.json; }
+export function last_seal_attachments() { return JSON.stringify(window.__sw.seals.at(-1).attachments); }
+export function last_seal_file_names() { return window.__sw.seals.at(-1).files.map((f) => f.name).join(","); }
+export function attach(input, name, text) {
+  const dt = new DataTransfer();
+  dt.items.add(new File([text], name, { type: "text/plain" }));
+  input.files = dt.files;
+  input.dispatchEvent(new Event("change", { bubbles: true }));
+}
 export function progress_events() { return window.__sd.progress; }
 export function request_count() { return window.__sd.requests.length; }
 export function request_body(i) { return window.__sd.requests[i].body; }
@@ -70,13 +114,29 @@ extern "C" {
     fn request_type(i: u32) -> String;
     fn request_url(i: u32) -> String;
     fn progress_events() -> u32;
+    fn install_worker();
+    fn seal_count() -> u32;
+    fn last_seal_json() -> String;
+    fn last_seal_attachments() -> String;
+    fn last_seal_file_names() -> String;
+    fn attach(input: &Element, name: &str, text: &str);
 }
+
+/// The attachment `fill_all` adds, and its SHA-256.
+const FILE_TEXT: &str = "SENTINEL-FILE-5a5a proof of concept";
+/// `printf %s "$FILE_TEXT" | sha256sum`
+const FILE_SHA256: &str = "b58e965874ba953f736a97e846a34244788ef7421d4eb9273e41b1f34f1f7934";
 
 fn doc() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
 }
 
 fn new_root() -> Element {
+    install_worker();
+    sealdrop_widget::sealer::set_urls(
+        "https://reports.example/sealdrop-sealer.js".into(),
+        "https://reports.example/sealdrop-sealer_bg.wasm".into(),
+    );
     let el = doc().create_element("div").unwrap();
     doc().body().unwrap().append_child(&el).unwrap();
     el
@@ -203,6 +263,8 @@ async fn fill_all(root: &Element) {
     );
     click(root, "#sd-next").await;
     assert!(has(root, "#sd-files"));
+    attach(&q(root, "#sd-files"), "poc.txt", FILE_TEXT);
+    wait_for(root, "code.sd-file-digest", 5_000).await;
     click(root, "#sd-next").await;
     assert_fields_private(root);
     click(root, "#sd-next").await;
@@ -291,9 +353,25 @@ async fn delivers_only_ciphertext_with_the_idempotency_key() {
     assert!(
         review.contains(SECRETS[0]) && review.contains("Example Corp") && review.contains("age1")
     );
+    assert!(
+        review.contains(FILE_SHA256),
+        "the review lists the attachment's digest"
+    );
     click(&root, "#sd-send").await;
     wait_for(&root, "#sd-receipt", 10_000).await;
     assert_eq!(text(&q(&root, "#sd-receipt")), "rcpt-test-1");
+    // The worker got the File itself and the bundle's parts: the report as JSON, the
+    // attachment's path, size and the digest computed when it was attached.
+    assert_eq!(seal_count(), 1, "sealed once, whatever the retries");
+    assert_eq!(last_seal_file_names(), "poc.txt");
+    assert_eq!(
+        last_seal_attachments(),
+        format!(
+            r#"[["attachments/poc.txt",{},"{FILE_SHA256}"]]"#,
+            FILE_TEXT.len()
+        )
+    );
+    assert!(last_seal_json().contains(SECRETS[0]) && last_seal_json().contains(FILE_SHA256));
     assert_eq!(request_count(), 3, "503 and 429 are retried");
     assert_eq!(
         progress_events(),
@@ -331,10 +409,20 @@ async fn a_refusing_endpoint_leaves_the_sealed_report_in_hand() {
     click(&root, "#sd-send").await;
     wait_for(&root, "#sd-failure-reason", 5_000).await;
     assert!(text(&q(&root, "#sd-failure-reason")).contains("refused 400"));
-    let armored = q(&root, "#sd-armored")
-        .dyn_into::<HtmlTextAreaElement>()
-        .unwrap()
-        .value();
+    // The armored text is read from the sealed Blob.
+    let armored_text = || {
+        q(&root, "#sd-armored")
+            .dyn_into::<HtmlTextAreaElement>()
+            .unwrap()
+            .value()
+    };
+    for _ in 0..50 {
+        if !armored_text().is_empty() {
+            break;
+        }
+        tick().await;
+    }
+    let armored = armored_text();
     assert!(armored.starts_with("-----BEGIN AGE ENCRYPTED FILE-----"));
     let mail = q(&root, "a[href^='mailto:']")
         .get_attribute("href")
@@ -382,6 +470,7 @@ async fn inline_mount_reads_attributes() {
         root.clone(),
         attrs,
         Some("https://reports.example/sealdrop/".into()),
+        None,
     );
     tick().await;
     assert!(text(&root).contains("Inline Org") && has(&root, "#sd-title"));
@@ -396,7 +485,7 @@ async fn inline_mount_reads_attributes() {
     js_sys::Reflect::set(&bad, &"recipients".into(), &"".into()).unwrap();
     js_sys::Reflect::set(&bad, &"endpoint".into(), &"/r".into()).unwrap();
     let root = new_root();
-    sealdrop_widget::mount_inline(root.clone(), bad, None);
+    sealdrop_widget::mount_inline(root.clone(), bad, None, None);
     tick().await;
     assert!(text(&root).contains("data-recipients"), "{}", text(&root));
 }

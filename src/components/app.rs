@@ -93,7 +93,7 @@ fn seal_and_deliver(
     report: Rc<Report>,
 ) {
     let t = strings(&config.lang);
-    let Ok(json) = serde_json::to_string(&*report) else {
+    let Ok(parts) = sealdrop_core::BundleParts::of(&report) else {
         return state.dispatch(Action::Notice(Some(seal_failure_text(
             t,
             SealFailure::Internal,
@@ -110,7 +110,7 @@ fn seal_and_deliver(
         total: 0.0,
     }));
     let recipients = config.recipients.clone();
-    sealer.seal(&recipients, &json, &files, move |event| match event {
+    sealer.seal(&recipients, &parts, &files, move |event| match event {
         Event::Progress { done, total } => state.dispatch(Action::SealProgress { done, total }),
         Event::Sealed(sealed) => {
             deliver(state.clone(), config.clone(), sealed, report.clone());

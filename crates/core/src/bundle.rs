@@ -44,6 +44,40 @@ fn mismatch() -> io::Error {
 /// against its `sha256` (the digest the researcher reviewed). A file changed on disk after it
 /// was attached fails with [`io::ErrorKind::InvalidData`] rather than sealing other bytes than
 /// the report describes; too many or too few bytes fail with [`io::ErrorKind::InvalidInput`].
+/// What a bundle holds besides the attachments' bytes: made from a report by
+/// [`BundleParts::of`]. The form makes it and hands it to its sealing worker, so the worker
+/// needs neither JSON nor Markdown code.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct BundleParts {
+    /// `report.json`, pretty-printed.
+    pub json: Vec<u8>,
+    /// `report.md`.
+    pub markdown: String,
+    /// Every entry's mtime: the report's `created_at`.
+    pub mtime: u64,
+    /// Each attachment's archive path, size and SHA-256 (hex).
+    pub attachments: Vec<(String, u64, String)>,
+}
+
+impl BundleParts {
+    /// The parts of `report`'s bundle.
+    ///
+    /// # Errors
+    /// Only if the report cannot be serialized (it always can).
+    pub fn of(report: &Report) -> io::Result<Self> {
+        Ok(BundleParts {
+            json: serde_json::to_vec_pretty(report).map_err(io::Error::other)?,
+            markdown: render_markdown(report),
+            mtime: rfc3339_to_unix(&report.created_at).unwrap_or(0),
+            attachments: report
+                .attachments
+                .iter()
+                .map(|a| (a.path.clone(), a.size, a.sha256.clone()))
+                .collect(),
+        })
+    }
+}
+
 pub struct BundleWriter<W: Write> {
     tar: TarWriter<W>,
     /// (path, size, sha256) of each attachment.
@@ -60,22 +94,23 @@ impl<W: Write> BundleWriter<W> {
     /// # Errors
     /// When `out` fails or a path cannot be expressed in the archive.
     pub fn new(report: &Report, out: W) -> io::Result<Self> {
-        let json = serde_json::to_vec_pretty(report).map_err(io::Error::other)?;
-        let mtime = rfc3339_to_unix(&report.created_at).unwrap_or(0);
-        let mut tar = TarWriter::new(out, mtime);
-        tar.file(BUNDLE_JSON, &json)?;
-        tar.file(BUNDLE_MD, render_markdown(report).as_bytes())?;
-        if !report.attachments.is_empty() {
+        Self::with_parts(BundleParts::of(report)?, out)
+    }
+
+    /// Starts the bundle made of `parts` on `out`.
+    ///
+    /// # Errors
+    /// When `out` fails or a path cannot be expressed in the archive.
+    pub fn with_parts(parts: BundleParts, out: W) -> io::Result<Self> {
+        let mut tar = TarWriter::new(out, parts.mtime);
+        tar.file(BUNDLE_JSON, &parts.json)?;
+        tar.file(BUNDLE_MD, parts.markdown.as_bytes())?;
+        if !parts.attachments.is_empty() {
             tar.dir("attachments/")?;
         }
-        let files = report
-            .attachments
-            .iter()
-            .map(|a| (a.path.clone(), a.size, a.sha256.clone()))
-            .collect();
         let mut w = BundleWriter {
             tar,
-            files,
+            files: parts.attachments,
             current: 0,
             left: 0,
             hasher: sha2::Sha256::default(),

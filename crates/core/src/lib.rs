@@ -16,7 +16,9 @@ mod tar;
 mod target;
 mod validate;
 
-pub use bundle::{render_markdown, write_bundle, BundleWriter, BUNDLE_JSON, BUNDLE_MD};
+pub use bundle::{
+    render_markdown, write_bundle, BundleParts, BundleWriter, BUNDLE_JSON, BUNDLE_MD,
+};
 pub use config::{
     Config, ConfigError, Theme, VulnType, DEFAULT_TYPES, MAX_ATTACHMENT_BYTES_CEILING,
 };

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::io::Write;
 
-use crate::bundle::{write_bundle, BundleWriter};
+use crate::bundle::{write_bundle, BundleParts, BundleWriter};
 use crate::recipients::Recipients;
 use crate::report::Report;
 
@@ -126,11 +126,23 @@ impl<W: Write> Sealer<W> {
     /// # Errors
     /// [`SealError::Recipients`] when age refuses the set, else a write failure.
     pub fn new(recipients: &Recipients, report: &Report, out: W) -> Result<Self, SealError> {
+        Self::with_parts(recipients, BundleParts::of(report)?, out)
+    }
+
+    /// As [`Sealer::new`], for the bundle made of `parts`.
+    ///
+    /// # Errors
+    /// As [`Sealer::new`].
+    pub fn with_parts(
+        recipients: &Recipients,
+        parts: BundleParts,
+        out: W,
+    ) -> Result<Self, SealError> {
         let enc = age::Encryptor::with_recipients(recipients.iter())
             .map_err(|_| SealError::Recipients)?;
         let stream = enc.wrap_output(out).map_err(SealError::Write)?;
         Ok(Sealer {
-            bundle: BundleWriter::new(report, stream)?,
+            bundle: BundleWriter::with_parts(parts, stream)?,
         })
     }
 

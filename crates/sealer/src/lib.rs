@@ -5,8 +5,9 @@
 //!
 //! - `digest {file}` → `progress {done, total}`… then `digest {sha256}`: an attachment's SHA-256,
 //!   read once when it is attached, in slices.
-//! - `seal {recipients, report, files}` → `progress`… then `sealed {blob, sha256, size}`: the
-//!   report (its `report.json` as text) and its attachments' `File` objects, streamed slice by
+//! - `seal {recipients, json, markdown, mtime, attachments, files}` → `progress`… then
+//!   `sealed {blob, sha256, size}`: the bundle's parts as the form made them
+//!   ([`sealdrop_core::BundleParts`]) and the attachments' `File` objects, streamed slice by
 //!   slice through [`sealdrop_core::Sealer`] into a `Blob` built from parts.
 //! - any failure → `error {code}` with a code the form translates (see [`Failure`]).
 //!
@@ -117,6 +118,8 @@ impl<F: FnMut(&[u8]) -> io::Result<()>> Write for BatchSink<F> {
 
 #[cfg(target_arch = "wasm32")]
 mod worker;
+#[cfg(target_arch = "wasm32")]
+pub use worker::{digest_blob, seal_blobs};
 
 #[cfg(test)]
 mod tests {

@@ -32,10 +32,14 @@ fn get(o: &JsValue, k: &str) -> JsValue {
 /// `scripts/postbuild.mjs` appends to the glue calls this once the module is instantiated.
 #[wasm_bindgen(start)]
 pub fn start() {
+    // Loaded anywhere else (a test page), the module only offers its functions.
+    let Ok(scope) = js_sys::global().dyn_into::<DedicatedWorkerGlobalScope>() else {
+        return;
+    };
     let handler = Closure::<dyn Fn(MessageEvent)>::new(|e: MessageEvent| {
         wasm_bindgen_futures::spawn_local(handle(e.data()));
     });
-    scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
+    scope.set_onmessage(Some(handler.as_ref().unchecked_ref()));
     handler.forget();
     post(&[("op", "ready".into())]);
 }
@@ -86,23 +90,32 @@ async fn read(blob: &Blob, at: f64, len: usize, buf: &mut Vec<u8>) -> Result<(),
 
 async fn digest(job: &JsValue, file: JsValue) -> Result<(), Failure> {
     let file: Blob = file.dyn_into().map_err(|_| Failure::Protocol)?;
+    let sha256 = digest_blob(&file, |done, total| progress(job, done, total)).await?;
+    post(&[
+        ("op", "digest".into()),
+        ("job", job.clone()),
+        ("sha256", sha256.into()),
+    ]);
+    Ok(())
+}
+
+/// SHA-256 (hex) of `file`, read in slices of [`READ_CHUNK`]; `progress(done, total)` after each.
+///
+/// # Errors
+/// [`Failure::Read`] when the browser cannot read it, [`Failure::Changed`] when it shrank.
+pub async fn digest_blob(file: &Blob, progress: impl Fn(f64, f64)) -> Result<String, Failure> {
     let total = file.size();
     let mut hasher = sha2::Sha256::new();
     let mut buf = Vec::with_capacity(READ_CHUNK);
     let mut at = 0.0;
     while at < total {
         let len = (total - at).min(READ_CHUNK as f64) as usize;
-        read(&file, at, len, &mut buf).await?;
+        read(file, at, len, &mut buf).await?;
         hasher.update(&buf);
         at += len as f64;
-        progress(job, at, total);
+        progress(at, total);
     }
-    post(&[
-        ("op", "digest".into()),
-        ("job", job.clone()),
-        ("sha256", sealdrop_core::hex(&hasher.finalize()).into()),
-    ]);
-    Ok(())
+    Ok(sealdrop_core::hex(&hasher.finalize()))
 }
 
 /// Ciphertext parts waiting to become a `Blob`, and the blobs made so far.
@@ -126,34 +139,78 @@ impl Parts {
     }
 }
 
+/// The bundle's parts as the form sends them: `json` and `markdown` as text, `mtime` in
+/// seconds, `attachments` as `[path, size, sha256]` triples.
+fn bundle_parts(msg: &JsValue) -> Option<sealdrop_core::BundleParts> {
+    let attachments = Array::from(&get(msg, "attachments"))
+        .iter()
+        .map(|a| {
+            let a = Array::from(&a);
+            Some((
+                a.get(0).as_string()?,
+                a.get(1).as_f64().filter(|n| *n >= 0.0)? as u64,
+                a.get(2).as_string()?,
+            ))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(sealdrop_core::BundleParts {
+        json: get(msg, "json").as_string()?.into_bytes(),
+        markdown: get(msg, "markdown").as_string()?,
+        mtime: get(msg, "mtime").as_f64().filter(|n| *n >= 0.0)? as u64,
+        attachments,
+    })
+}
+
 async fn seal(job: &JsValue, msg: &JsValue) -> Result<(), Failure> {
     let recipients: Vec<String> = Array::from(&get(msg, "recipients"))
         .iter()
         .filter_map(|v| v.as_string())
         .collect();
-    let recipients =
-        sealdrop_core::parse_recipients(&recipients).map_err(|_| Failure::Recipients)?;
-    let report: sealdrop_core::Report = get(msg, "report")
-        .as_string()
-        .and_then(|s| serde_json::from_str(&s).ok())
-        .ok_or(Failure::Report)?;
+    let parts = bundle_parts(msg).ok_or(Failure::Report)?;
     let files: Vec<Blob> = Array::from(&get(msg, "files"))
         .iter()
         .map(|f| f.dyn_into::<Blob>())
         .collect::<Result<_, _>>()
         .map_err(|_| Failure::Protocol)?;
-    if files.len() != report.attachments.len() {
+    let (blob, sha256, size) =
+        seal_blobs(&recipients, parts, &files, |done, total| progress(job, done, total)).await?;
+    post(&[
+        ("op", "sealed".into()),
+        ("job", job.clone()),
+        ("blob", blob.into()),
+        ("sha256", sha256.into()),
+        ("size", (size as f64).into()),
+    ]);
+    Ok(())
+}
+
+/// Seals the bundle of `parts` with `files` (the attachments, in order) read slice by slice:
+/// the sealed `Blob`, its SHA-256 (hex) and size. `progress(done, total)` counts plaintext
+/// bytes of the attachments read.
+///
+/// # Errors
+/// A [`Failure`] for the recipients, a file that cannot be read or changed, or the output.
+pub async fn seal_blobs(
+    recipients: &[String],
+    parts: sealdrop_core::BundleParts,
+    files: &[Blob],
+    progress: impl Fn(f64, f64),
+) -> Result<(Blob, String, u64), Failure> {
+    let recipients =
+        sealdrop_core::parse_recipients(recipients).map_err(|_| Failure::Recipients)?;
+    if files.len() != parts.attachments.len() {
         return Err(Failure::Protocol);
     }
+    let sizes: Vec<u64> = parts.attachments.iter().map(|a| a.1).collect();
     let total: f64 = files.iter().map(Blob::size).sum();
 
-    let parts = Rc::new(RefCell::new(Parts::default()));
+    let out = Rc::new(RefCell::new(Parts::default()));
     let sink = {
-        let parts = parts.clone();
+        let out = out.clone();
         BatchSink::new(move |bytes: &[u8]| {
             let a = Uint8Array::new_with_length(bytes.len() as u32);
             a.copy_from(bytes);
-            let mut p = parts.borrow_mut();
+            let mut p = out.borrow_mut();
             p.parts.push(&a);
             p.bytes += bytes.len();
             if p.bytes >= BLOB_BATCH {
@@ -162,12 +219,12 @@ async fn seal(job: &JsValue, msg: &JsValue) -> Result<(), Failure> {
             Ok(())
         })
     };
-    let mut sealer = sealdrop_core::Sealer::new(&recipients, &report, sink)?;
+    let mut sealer = sealdrop_core::Sealer::with_parts(&recipients, parts, sink)?;
     let mut buf = Vec::with_capacity(READ_CHUNK);
     let mut done = 0.0;
-    progress(job, 0.0, total);
-    for (file, meta) in files.iter().zip(&report.attachments) {
-        if file.size() != meta.size as f64 {
+    progress(0.0, total);
+    for (file, &size) in files.iter().zip(&sizes) {
+        if file.size() != size as f64 {
             return Err(Failure::Changed);
         }
         let mut at = 0.0;
@@ -177,23 +234,16 @@ async fn seal(job: &JsValue, msg: &JsValue) -> Result<(), Failure> {
             sealer.write(&buf)?;
             at += len as f64;
             done += len as f64;
-            progress(job, done, total);
+            progress(done, total);
         }
     }
     drop(buf);
     let (sha256, size) = sealer.finish()?.finish().map_err(|_| Failure::Write)?;
-    let mut p = parts.borrow_mut();
+    let mut p = out.borrow_mut();
     p.fold().map_err(|_| Failure::Write)?;
     let opts = BlobPropertyBag::new();
     opts.set_type("application/octet-stream");
     let blob = Blob::new_with_blob_sequence_and_options(&p.blobs, &opts)
         .map_err(|_| Failure::Write)?;
-    post(&[
-        ("op", "sealed".into()),
-        ("job", job.clone()),
-        ("blob", blob.into()),
-        ("sha256", sha256.into()),
-        ("size", (size as f64).into()),
-    ]);
-    Ok(())
+    Ok((blob, sha256, size))
 }
