@@ -35,7 +35,8 @@ export async function fillReport(frame, page, r) {
   await frame.waitForSelector("#sd-files");
   if (r.files?.length) {
     await frame.setInputFiles("#sd-files", r.files);
-    await frame.waitForFunction((n) => document.querySelectorAll(".sd-files li").length === n, r.files.length);
+    // Each file is listed with its digest once the sealing worker has read it.
+    await frame.waitForFunction((n) => document.querySelectorAll(".sd-files li code.sd-file-digest").length === n, r.files.length, { timeout: 30000 });
   }
   await frame.focus("#sd-next");
   await page.keyboard.press("Enter");

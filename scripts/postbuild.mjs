@@ -33,27 +33,32 @@ for (const f of readdirSync(dist)) {
   }
 }
 
-// 4. The sealing worker (crates/sealer, which Trunk builds as sealdrop-sealer.js and
-//    sealdrop-sealer_bg.wasm, without hashes): its files get content hashes, the glue gets the
-//    bootstrap that starts the module when the page sends {op: "init", wasm: URL}, and the
-//    page names both in <meta name="sealdrop-sealer">, where the form (and, in inline mode, the
-//    loader) finds them. docs/sealer.md describes the protocol.
-if (existsSync(`${dist}/sealdrop-sealer.js`)) {
-  for (const f of readdirSync(dist)) if (/^sealdrop-sealer-[0-9a-f]+(_bg\.wasm|\.js)$/.test(f)) unlinkSync(`${dist}/${f}`);
-  const wasm = readFileSync(`${dist}/sealdrop-sealer_bg.wasm`);
-  const glue = readFileSync(`${dist}/sealdrop-sealer.js`, "utf8");
-  const boot = `self.onmessage=function(e){var d=e.data;if(d&&d.op==="init"){self.onmessage=null;` +
-    `wasm_bindgen({module_or_path:d.wasm}).catch(function(){self.postMessage({op:"failed"})})}};`;
-  const code = transformSync(glue + "\n" + boot, { minify: true, target: "es2020" }).code;
-  const h = (b) => createHash("sha256").update(b).digest("hex").slice(0, 16);
-  const wasmName = `sealdrop-sealer-${h(wasm)}_bg.wasm`;
-  const jsName = `sealdrop-sealer-${h(code)}.js`;
-  writeFileSync(`${dist}/${wasmName}`, wasm);
-  writeFileSync(`${dist}/${jsName}`, code);
-  unlinkSync(`${dist}/sealdrop-sealer_bg.wasm`);
-  unlinkSync(`${dist}/sealdrop-sealer.js`);
+// 4. The sealing worker (docs/sealer.md): a module worker whose bootstrap imports the form's
+//    own glue and instantiates the same wasm (from the browser's cache), then calls its
+//    `sealer_worker` export. The bootstrap is named by its hash, and the page names it and
+//    the wasm in <meta name="sealdrop-sealer">, where the form (and in inline mode the
+//    loader) finds them.
+{
+  for (const f of readdirSync(dist)) if (/^sealer-[0-9a-f]+\.js$/.test(f)) unlinkSync(`${dist}/${f}`);
+  const glue = readdirSync(dist).find((f) => /^sealdrop-widget-[0-9a-f]+\.js$/.test(f));
+  const wasm = readdirSync(dist).find((f) => /^sealdrop-widget-[0-9a-f]+_bg\.wasm$/.test(f));
+  if (!glue || !wasm) {
+    console.error(`postbuild: no sealdrop-widget glue or wasm in ${dist}`);
+    process.exit(1);
+  }
+  const boot = `import init, { sealer_worker } from "./${glue}";
+self.onmessage = (e) => {
+  const d = e.data;
+  if (d && d.op === "init") {
+    self.onmessage = null;
+    init({ module_or_path: d.wasm }).then(() => sealer_worker(), () => self.postMessage({ op: "failed" }));
+  }
+};`;
+  const code = transformSync(boot, { minify: true, format: "esm", target: "es2020" }).code;
+  const name = `sealer-${createHash("sha256").update(code).digest("hex").slice(0, 16)}.js`;
+  writeFileSync(`${dist}/${name}`, code);
   html = html.replace(/<meta name=["']?sealdrop-sealer["']?[^>]*>/, "");
-  html = html.replace("</title>", `</title><meta name="sealdrop-sealer" content="./${jsName}" data-wasm="./${wasmName}">`);
+  html = html.replace("</title>", `</title><meta name="sealdrop-sealer" content="./${name}" data-wasm="./${wasm}">`);
 }
 
 const re = /<script type=["']?module["']?>([\s\S]*?)<\/script>/;

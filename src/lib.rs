@@ -123,3 +123,11 @@ pub fn start() {
 }
 
 mod page;
+
+/// The sealing worker's entry point: its bootstrap instantiates this same module (from the
+/// browser's cache) inside the worker and calls this.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen]
+pub fn sealer_worker() {
+    sealdrop_sealer::serve();
+}

@@ -1,8 +1,8 @@
 //! The page's side of the sealing worker (`crates/sealer`, protocol in `docs/sealer.md`).
 //!
-//! The worker is started when the form mounts, so its module downloads and compiles while the
-//! researcher types; the form's own module has no crypto in it. Requests made before the worker
-//! says `ready` wait in a queue. Cancelling terminates the worker (which really stops it,
+//! The worker is started when the form mounts and instantiates the form's own module (from the
+//! browser's cache) while the researcher types. Requests made before the worker says `ready`
+//! wait in a queue. Cancelling terminates the worker (which really stops it,
 //! whatever it is doing) and starts a fresh one.
 
 use std::cell::RefCell;
@@ -69,8 +69,9 @@ pub fn set_urls(js: String, wasm: String) {
     URLS.with(|u| *u.borrow_mut() = Some((js, wasm)));
 }
 
-/// The sealer's files: given by the loader, else named by the form page's
-/// `<meta name="sealdrop-sealer" content="JS" data-wasm="WASM">` (written by the build).
+/// The worker's bootstrap module and the wasm it instantiates: given by the loader, else named
+/// by the form page's `<meta name="sealdrop-sealer" content="JS" data-wasm="WASM">` (written by
+/// the build).
 fn urls() -> Option<(String, String)> {
     if let Some(u) = URLS.with(|u| u.borrow().clone()) {
         return Some(u);
@@ -140,23 +141,27 @@ impl Sealer {
         s
     }
 
-    /// A worker for the sealer's script: directly when it is on this page's origin (the form
-    /// page), else (inline mode) through a one-line `blob:` script that imports it, since a
-    /// page may only start workers from its own origin.
+    /// A module worker for the sealer's bootstrap: directly when it is on this page's origin
+    /// (the form page), else (inline mode) through a one-line `blob:` module that imports it,
+    /// since a page may only start workers from its own origin.
     fn create(js: &str) -> Option<Worker> {
         let here = web_sys::window()?.location().origin().ok()?;
-        let same = web_sys::Url::new(js).ok().is_some_and(|u| u.origin() == here);
+        let same = web_sys::Url::new(js)
+            .ok()
+            .is_some_and(|u| u.origin() == here);
+        let opts = web_sys::WorkerOptions::new();
+        opts.set_type(web_sys::WorkerType::Module);
         if same {
-            return Worker::new(js).ok();
+            return Worker::new_with_options(js, &opts).ok();
         }
         let quoted = js_sys::JSON::stringify(&JsValue::from_str(js)).ok()?;
-        let code = format!("importScripts({});", String::from(quoted));
-        let opts = web_sys::BlobPropertyBag::new();
-        opts.set_type("text/javascript");
+        let code = format!("import {};", String::from(quoted));
+        let kind = web_sys::BlobPropertyBag::new();
+        kind.set_type("text/javascript");
         let blob =
-            Blob::new_with_str_sequence_and_options(&Array::of1(&code.into()), &opts).ok()?;
+            Blob::new_with_str_sequence_and_options(&Array::of1(&code.into()), &kind).ok()?;
         let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
-        let worker = Worker::new(&url).ok();
+        let worker = Worker::new_with_options(&url, &opts).ok();
         let _ = web_sys::Url::revoke_object_url(&url);
         worker
     }
@@ -191,10 +196,7 @@ impl Sealer {
         };
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        let _ = worker.post_message(&message(&[
-            ("op", &"init".into()),
-            ("wasm", &wasm.into()),
-        ]));
+        let _ = worker.post_message(&message(&[("op", &"init".into()), ("wasm", &wasm.into())]));
         let mut inner = self.0.borrow_mut();
         inner.worker = Some(worker);
         inner.ready = false;
@@ -271,7 +273,11 @@ impl Sealer {
             let mut inner = self.0.borrow_mut();
             inner.next += 1;
             let job = inner.next;
-            (job, inner.ready.then(|| inner.worker.clone()).flatten(), inner.broken)
+            (
+                job,
+                inner.ready.then(|| inner.worker.clone()).flatten(),
+                inner.broken,
+            )
         };
         if broken {
             on(Event::Failed(SealFailure::Unavailable));
@@ -311,9 +317,7 @@ impl Sealer {
         let a: Array = parts
             .attachments
             .iter()
-            .map(|(path, size, sha)| {
-                Array::of3(&path.into(), &(*size as f64).into(), &sha.into())
-            })
+            .map(|(path, size, sha)| Array::of3(&path.into(), &(*size as f64).into(), &sha.into()))
             .collect();
         let json = String::from_utf8_lossy(&parts.json).into_owned();
         self.request(

@@ -396,7 +396,11 @@ impl Reducible for State {
             }
             Action::Delivery(d) => s.delivery = d,
             Action::SealProgress { done, total } => {
-                if let Delivery::Sealing { done: at, total: of } = &mut s.delivery {
+                if let Delivery::Sealing {
+                    done: at,
+                    total: of,
+                } = &mut s.delivery
+                {
                     (*at, *of) = (done, total);
                 }
             }

@@ -179,23 +179,45 @@ fn a_file_counts_once_its_digest_arrives() {
         read: 0.0,
         file: None,
     };
-    let s = apply(s, vec![Action::AddFiles(vec![pending.clone()]), Action::Next]);
-    assert_eq!(s.step, Step::Evidence, "a file still being read holds the step");
+    let s = apply(
+        s,
+        vec![Action::AddFiles(vec![pending.clone()]), Action::Next],
+    );
+    assert_eq!(
+        s.step,
+        Step::Evidence,
+        "a file still being read holds the step"
+    );
     assert_eq!(s.errors[0].problem, Problem::StillReading);
-    let s = apply(s, vec![Action::FileRead { id: 7, done: 1048576.0 }]);
+    let s = apply(
+        s,
+        vec![Action::FileRead {
+            id: 7,
+            done: 1048576.0,
+        }],
+    );
     assert_eq!(s.form.files[0].read, 1048576.0);
     let digest = "ab".repeat(32);
     let s = apply(
         s,
-        vec![Action::Digested { id: 7, sha256: Some(digest.clone()) }],
+        vec![Action::Digested {
+            id: 7,
+            sha256: Some(digest.clone()),
+        }],
     );
-    assert!(s.errors.is_empty(), "the error goes once the digest is known");
+    assert!(
+        s.errors.is_empty(),
+        "the error goes once the digest is known"
+    );
     assert_eq!(s.form.files[0].meta.sha256, digest);
     let s = apply(s, vec![Action::Next]);
     assert_eq!(s.step, Step::About);
     let s = apply(
         apply(filled(), vec![Action::AddFiles(vec![pending])]),
-        vec![Action::Digested { id: 7, sha256: None }],
+        vec![Action::Digested {
+            id: 7,
+            sha256: None,
+        }],
     );
     assert!(s.form.files.is_empty(), "an unreadable file is removed");
 }

@@ -49,7 +49,10 @@ pub enum DeliveryError {
     /// No answer: offline, blocked, reset, or no progress for [`STALL_TIMEOUT_MS`].
     Offline,
     /// The receiver refused with `status`; `message` is its own explanation (`error`), if any.
-    Refused { status: u16, message: Option<String> },
+    Refused {
+        status: u16,
+        message: Option<String>,
+    },
     /// A 2xx answer that is not a receipt.
     BadReceipt { status: u16 },
     /// The receiver's SHA-256 of what it stored differs from what was sent.
@@ -110,8 +113,8 @@ mod browser {
                 match send_once(endpoint, key, body, uploaded.clone()).await {
                     Ok((status, retry_after, text)) => match classify(status) {
                         Class::Success => {
-                            let r = parse_receipt(&text)
-                                .ok_or(DeliveryError::BadReceipt { status })?;
+                            let r =
+                                parse_receipt(&text).ok_or(DeliveryError::BadReceipt { status })?;
                             if r.sha256 != sha256 {
                                 return Err(DeliveryError::DigestMismatch);
                             }

@@ -19,7 +19,11 @@ fn draft() -> Draft {
         affected: vec!["https://app.example.com/render".into()],
         steps: "POST a URL pointing at 169.254.169.254".into(),
         impact: "Cloud credentials can be read.".into(),
-        attachments: vec![DraftAttachment::of("request.txt", "text/plain", &[42; 100_000])],
+        attachments: vec![DraftAttachment::of(
+            "request.txt",
+            "text/plain",
+            &[42; 100_000],
+        )],
         ..Draft::default()
     }
 }

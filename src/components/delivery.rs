@@ -102,7 +102,9 @@ fn use_armored(sealed: Option<Sealed>) -> Option<Rc<String>> {
             #[cfg(target_arch = "wasm32")]
             if let Some(s) = sealed.clone().filter(|s| s.size <= ARMOR_MAX) {
                 wasm_bindgen_futures::spawn_local(async move {
-                    if let Ok(buf) = wasm_bindgen_futures::JsFuture::from(s.blob.array_buffer()).await {
+                    if let Ok(buf) =
+                        wasm_bindgen_futures::JsFuture::from(s.blob.array_buffer()).await
+                    {
                         let bytes = js_sys::Uint8Array::new(&buf).to_vec();
                         armored.set(Some(Rc::new(sealdrop_core::armor(&bytes))));
                     }
@@ -147,7 +149,13 @@ pub fn DeliveryView(p: &DeliveryProps) -> Html {
                 None => t.sending.to_string(),
             };
             let bar = if retry_in.is_none() {
-                bar("sd-upload", t.upload_label, t.upload_progress, *sent, *total)
+                bar(
+                    "sd-upload",
+                    t.upload_label,
+                    t.upload_progress,
+                    *sent,
+                    *total,
+                )
             } else {
                 html! { <progress></progress> }
             };

@@ -67,7 +67,9 @@ pub fn EvidenceStep(p: &StepProps) -> Html {
                 let (s, id, name) = (s.clone(), a.id, a.meta.name.clone());
                 if let Some(file) = &a.file {
                     sealer.digest(file, move |event| match event {
-                        SealEvent::Progress { done, .. } => s.dispatch(Action::FileRead { id, done }),
+                        SealEvent::Progress { done, .. } => {
+                            s.dispatch(Action::FileRead { id, done })
+                        }
                         SealEvent::Digest(h) => s.dispatch(Action::Digested {
                             id,
                             sha256: Some(h),

@@ -204,7 +204,9 @@ pub fn render_markdown(r: &Report) -> String {
         let _ = writeln!(
             s,
             "- Severity: {} {} (`{}`)",
-            sev.score, sev.rating, sev.vector
+            crate::severity::tenths(sev.score),
+            sev.rating,
+            sev.vector
         );
     }
     s.push_str("\n## Affected\n\n");

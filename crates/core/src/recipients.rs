@@ -183,14 +183,17 @@ fn check_one(raw: &str) -> Result<(String, u8), RecipientProblem> {
     if !bech32_checksum_ok(&s) {
         return Err(RecipientProblem::BadChecksum);
     }
-    match kind {
-        0 => drop(age::x25519::Recipient::from_str(&s).map_err(|_| RecipientProblem::Malformed)?),
+    let decodes = match kind {
+        0 => age::x25519::Recipient::from_str(&s).is_ok(),
         #[cfg(feature = "hardware-keys")]
-        1 => drop(age::tag::Recipient::from_str(&s).map_err(|_| RecipientProblem::Malformed)?),
+        1 => age::tag::Recipient::from_str(&s).is_ok(),
         #[cfg(feature = "hardware-keys")]
-        _ => drop(age::tagpq::Recipient::from_str(&s).map_err(|_| RecipientProblem::Malformed)?),
+        _ => age::tagpq::Recipient::from_str(&s).is_ok(),
         #[cfg(not(feature = "hardware-keys"))]
         _ => return Err(RecipientProblem::NotInWebForm),
+    };
+    if !decodes {
+        return Err(RecipientProblem::Malformed);
     }
     Ok((s, kind))
 }
@@ -198,7 +201,9 @@ fn check_one(raw: &str) -> Result<(String, u8), RecipientProblem> {
 /// The sealing object of a recipient already checked by [`check_one`].
 fn build(s: &str, kind: u8) -> Result<Box<dyn age::Recipient + Send>, RecipientProblem> {
     Ok(match kind {
-        0 => Box::new(age::x25519::Recipient::from_str(s).map_err(|_| RecipientProblem::Malformed)?),
+        0 => {
+            Box::new(age::x25519::Recipient::from_str(s).map_err(|_| RecipientProblem::Malformed)?)
+        }
         #[cfg(feature = "hardware-keys")]
         1 => Box::new(age::tag::Recipient::from_str(s).map_err(|_| RecipientProblem::Malformed)?),
         #[cfg(feature = "hardware-keys")]
@@ -269,7 +274,10 @@ fn check<S: AsRef<str>>(list: &[S]) -> Result<Vec<(String, u8)>, Vec<RecipientEr
             }),
         }
     }
-    let pq = out.iter().filter(|(s, _)| s.starts_with("age1tagpq1")).count();
+    let pq = out
+        .iter()
+        .filter(|(s, _)| s.starts_with("age1tagpq1"))
+        .count();
     if errors.is_empty() && pq > 0 && pq < out.len() {
         errors.push(RecipientError {
             index: None,

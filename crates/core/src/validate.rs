@@ -328,7 +328,8 @@ pub fn validate(d: &Draft, limits: &Limits) -> Result<Report, ValidationErrors> 
             },
         );
     }
-    let digest_ok = |h: &str| h.len() == 64 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    let digest_ok =
+        |h: &str| h.len() == 64 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
     if d.attachments.iter().any(|a| !digest_ok(&a.sha256)) {
         c.push("attachments", Problem::StillReading);
     }

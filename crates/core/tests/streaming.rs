@@ -23,7 +23,14 @@ fn seal_in_chunks(files: &[Vec<u8>], chunks: &[usize]) -> (Vec<u8>, age::x25519:
         .enumerate()
         .map(|(i, b)| DraftAttachment::of(&format!("f{i}.bin"), "", b))
         .collect();
-    let report = validate(&d, &Limits { max_attachments: 10, max_attachment_bytes: u64::MAX }).unwrap();
+    let report = validate(
+        &d,
+        &Limits {
+            max_attachments: 10,
+            max_attachment_bytes: u64::MAX,
+        },
+    )
+    .unwrap();
     let all: Vec<u8> = files.concat();
     let mut sealer = Sealer::new(&recipients, &report, Vec::new()).unwrap();
     let mut at = 0;
@@ -40,7 +47,10 @@ fn seal_in_chunks(files: &[Vec<u8>], chunks: &[usize]) -> (Vec<u8>, age::x25519:
     let plain = age::decrypt(&id, &ct).unwrap();
     let refs: Vec<&[u8]> = files.iter().map(Vec::as_slice).collect();
     let expected = write_bundle(&report, &refs, Vec::new()).unwrap();
-    assert!(plain == expected, "the streamed bundle differs from the buffered one");
+    assert!(
+        plain == expected,
+        "the streamed bundle differs from the buffered one"
+    );
     (ct, id)
 }
 

@@ -1,7 +1,9 @@
-//! The sealing worker: a small wasm module of its own (the core and age, no Yew) that runs in a
-//! dedicated Web Worker, so the form's own download carries no crypto and the page never
-//! freezes while a report is sealed. The protocol is in `docs/sealer.md`; in short, messages
-//! are plain objects with an `op` and a `job` number:
+//! The sealing worker: the code that runs in a dedicated Web Worker, so the page never freezes
+//! while a report is sealed. It is linked into the form's own wasm module, which the worker
+//! instantiates a second time from the browser's cache: a module of its own was measured at
+//! 55 KB brotli, two thirds of it the Rust runtime both modules would carry (BENCHMARKS.md).
+//! The protocol is in `docs/sealer.md`; in short, messages are plain objects with an `op` and
+//! a `job` number:
 //!
 //! - `digest {file}` → `progress {done, total}`… then `digest {sha256}`: an attachment's SHA-256,
 //!   read once when it is attached, in slices.
@@ -119,7 +121,7 @@ impl<F: FnMut(&[u8]) -> io::Result<()>> Write for BatchSink<F> {
 #[cfg(target_arch = "wasm32")]
 mod worker;
 #[cfg(target_arch = "wasm32")]
-pub use worker::{digest_blob, seal_blobs};
+pub use worker::{digest_blob, seal_blobs, serve};
 
 #[cfg(test)]
 mod tests {

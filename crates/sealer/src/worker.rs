@@ -28,11 +28,11 @@ fn get(o: &JsValue, k: &str) -> JsValue {
     Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// Installs the message handler and tells the page the sealer is ready. The bootstrap that
-/// `scripts/postbuild.mjs` appends to the glue calls this once the module is instantiated.
-#[wasm_bindgen(start)]
-pub fn start() {
-    // Loaded anywhere else (a test page), the module only offers its functions.
+/// Installs the message handler and tells the page the sealer is ready. The worker's
+/// bootstrap (written by `scripts/postbuild.mjs`) calls this through the form module's
+/// `sealer_worker` export once the module is instantiated in the worker. Anywhere but in a
+/// dedicated worker it does nothing.
+pub fn serve() {
     let Ok(scope) = js_sys::global().dyn_into::<DedicatedWorkerGlobalScope>() else {
         return;
     };
@@ -172,8 +172,10 @@ async fn seal(job: &JsValue, msg: &JsValue) -> Result<(), Failure> {
         .map(|f| f.dyn_into::<Blob>())
         .collect::<Result<_, _>>()
         .map_err(|_| Failure::Protocol)?;
-    let (blob, sha256, size) =
-        seal_blobs(&recipients, parts, &files, |done, total| progress(job, done, total)).await?;
+    let (blob, sha256, size) = seal_blobs(&recipients, parts, &files, |done, total| {
+        progress(job, done, total)
+    })
+    .await?;
     post(&[
         ("op", "sealed".into()),
         ("job", job.clone()),
@@ -243,7 +245,7 @@ pub async fn seal_blobs(
     p.fold().map_err(|_| Failure::Write)?;
     let opts = BlobPropertyBag::new();
     opts.set_type("application/octet-stream");
-    let blob = Blob::new_with_blob_sequence_and_options(&p.blobs, &opts)
-        .map_err(|_| Failure::Write)?;
+    let blob =
+        Blob::new_with_blob_sequence_and_options(&p.blobs, &opts).map_err(|_| Failure::Write)?;
     Ok((blob, sha256, size))
 }

@@ -7,7 +7,9 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use sealdrop_core::{parse_recipients, seal, validate, BundleParts, Draft, DraftAttachment, Limits};
+use sealdrop_core::{
+    parse_recipients, seal, validate, BundleParts, Draft, DraftAttachment, Limits,
+};
 use sealdrop_sealer::{digest_blob, seal_blobs, Failure, READ_CHUNK};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -24,13 +26,19 @@ async fn bytes_of(b: &Blob) -> Vec<u8> {
 }
 
 fn pattern(n: usize, seed: u8) -> Vec<u8> {
-    (0..n).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect()
+    (0..n)
+        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
+        .collect()
 }
 
 #[wasm_bindgen_test]
 async fn a_multi_slice_blob_seals_as_the_buffered_path_does() {
     // Two slices and a bit for the first file, an empty one, a small one.
-    let files = [pattern(READ_CHUNK * 2 + 12_345, 1), Vec::new(), pattern(700, 2)];
+    let files = [
+        pattern(READ_CHUNK * 2 + 12_345, 1),
+        Vec::new(),
+        pattern(700, 2),
+    ];
     let mut draft = Draft {
         id: sealdrop_core::new_uuid().unwrap(),
         created_at: "2026-11-23T10:00:00Z".into(),
@@ -46,9 +54,15 @@ async fn a_multi_slice_blob_seals_as_the_buffered_path_does() {
     for (i, (f, b)) in files.iter().zip(&blobs).enumerate() {
         let calls = Rc::new(Cell::new(0));
         let c = calls.clone();
-        let sha = digest_blob(b, move |_, _| c.set(c.get() + 1)).await.unwrap();
+        let sha = digest_blob(b, move |_, _| c.set(c.get() + 1))
+            .await
+            .unwrap();
         assert_eq!(sha, sealdrop_core::sha256_hex(f));
-        assert_eq!(calls.get(), f.len().div_ceil(READ_CHUNK), "one progress call per slice");
+        assert_eq!(
+            calls.get(),
+            f.len().div_ceil(READ_CHUNK),
+            "one progress call per slice"
+        );
         draft.attachments.push(DraftAttachment {
             name: format!("f{i}.bin"),
             media_type: String::new(),
@@ -56,7 +70,10 @@ async fn a_multi_slice_blob_seals_as_the_buffered_path_does() {
             sha256: sha,
         });
     }
-    let limits = Limits { max_attachments: 5, max_attachment_bytes: u64::MAX };
+    let limits = Limits {
+        max_attachments: 5,
+        max_attachment_bytes: u64::MAX,
+    };
     let report = validate(&draft, &limits).unwrap();
     let identity = age::x25519::Identity::generate();
     let recipients = vec![identity.to_public().to_string()];
@@ -78,7 +95,13 @@ async fn a_multi_slice_blob_seals_as_the_buffered_path_does() {
     assert!(ct.starts_with(b"age-encryption.org/v1\n"));
     // The same plaintext as the buffered sealer's.
     let refs: Vec<&[u8]> = files.iter().map(Vec::as_slice).collect();
-    let buffered = seal(&parse_recipients(&recipients).unwrap(), &report, &refs, Vec::new()).unwrap();
+    let buffered = seal(
+        &parse_recipients(&recipients).unwrap(),
+        &report,
+        &refs,
+        Vec::new(),
+    )
+    .unwrap();
     let a = age::decrypt(&identity, &ct).unwrap();
     let b = age::decrypt(&identity, &buffered).unwrap();
     assert!(a == b, "streamed and buffered bundles differ");
@@ -98,12 +121,20 @@ async fn a_file_that_changed_after_it_was_attached_is_refused() {
         impact: "i".into(),
         ..Draft::default()
     };
-    draft.attachments.push(DraftAttachment::of("a.bin", "", &original));
+    draft
+        .attachments
+        .push(DraftAttachment::of("a.bin", "", &original));
     let report = validate(&draft, &Limits::default()).unwrap();
     let recipients = vec![age::x25519::Identity::generate().to_public().to_string()];
     let mut edited = original.clone();
     edited[10] ^= 1;
-    let outcome = seal_blobs(&recipients, BundleParts::of(&report).unwrap(), &[blob(&edited)], |_, _| {}).await;
+    let outcome = seal_blobs(
+        &recipients,
+        BundleParts::of(&report).unwrap(),
+        &[blob(&edited)],
+        |_, _| {},
+    )
+    .await;
     assert_eq!(outcome.err(), Some(Failure::Changed));
     let shorter = seal_blobs(
         &recipients,

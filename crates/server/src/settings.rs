@@ -353,16 +353,15 @@ impl Settings {
                 o.insert(k.into(), val.clone().into());
             }
         }
-        // The form refuses reports the receiver would refuse.
+        // The form takes attachments up to what the receiver accepts (less 1 MB for the report
+        // and age's overhead): it streams them from disk, so their size no longer costs the
+        // researcher's memory, and the operator's --max-body is the one limit.
         let limit = self
             .max_body
             .saturating_sub(1_000_000)
             .clamp(1, sealdrop_core::MAX_ATTACHMENT_BYTES_CEILING);
         if let Some(o) = v.as_object_mut() {
-            o.insert(
-                "max_attachment_bytes".into(),
-                limit.min(25 * 1024 * 1024).into(),
-            );
+            o.insert("max_attachment_bytes".into(), limit.into());
         }
         let config = sealdrop_core::Config::from_json(&v.to_string()).map_err(|errs| {
             let lines: Vec<String> = errs.iter().map(|e| format!("  {e}")).collect();

@@ -50,13 +50,7 @@ pub fn sealed(recipient: &str, title: &str) -> Vec<u8> {
     };
     let r = sealdrop_core::validate(&d, &sealdrop_core::Limits::default()).unwrap();
     let recipients = sealdrop_core::parse_recipients(&[recipient]).unwrap();
-    sealdrop_core::seal(
-        &recipients,
-        &r,
-        &[b"root:x:0:0".as_slice()],
-        Vec::new(),
-    )
-    .unwrap()
+    sealdrop_core::seal(&recipients, &r, &[b"root:x:0:0".as_slice()], Vec::new()).unwrap()
 }
 
 pub fn settings(data_dir: &Path, recipient: &str) -> Settings {
