@@ -1,6 +1,8 @@
-// In-browser benchmarks in headless Chromium: sealing throughput (sealdrop's wasm vs typage,
-// alternating, 5 rounds of 1, 16 and 64 MiB), memory when sealing 256 MiB, and time to
-// interactive of the embedded form (iframe and inline, cold and warm cache, median of 20).
+// In-browser benchmarks in headless Chromium: sealing throughput (sealdrop's whole pipeline, a
+// File sealed into a Blob by the built form's worker, vs typage from memory, alternating, 5
+// rounds of 1, 16 and 64 MiB), the longest main-thread task meanwhile, SHA-256 of a File,
+// memory when sealing 256 MiB, and time to interactive of the embedded form (iframe and
+// inline, cold and warm cache, median of 20).
 // Prints JSON. Usage: node bench/browser.mjs OUT_DIR (see bench/run.sh).
 import { createServer } from "node:http";
 import { readFileSync } from "node:fs";
@@ -10,13 +12,17 @@ import { start, vendorPage, ARGS } from "../e2e/harness.mjs";
 import { chromium } from "playwright-core";
 
 const out = process.argv[2] || "bench/out";
+const dist = process.argv[3] || "dist";
 // BENCH_QUICK=1 checks the harness in seconds (1 round, 2 loads, small payloads).
 const QUICK = process.env.BENCH_QUICK === "1";
 const ROUNDS = QUICK ? 1 : 5, LOADS = QUICK ? 2 : 20, SIZES = QUICK ? [1] : [1, 16, 64], MEM_MIB = QUICK ? 16 : 256;
+// BENCH_SEAL_ONLY=1 leaves out the time to interactive (for trying a change to the sealer).
+const SEAL_ONLY = process.env.BENCH_SEAL_ONLY === "1";
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm" };
 const srv = createServer((req, res) => {
-  const p = join(out, new URL(req.url, "http://x").pathname.replace(/^\/+/, "") || "page.html");
+  const path = new URL(req.url, "http://x").pathname.replace(/^\/+/, "") || "page.html";
+  const p = path.startsWith("dist/") ? join(dist, path.slice(5)) : join(out, path);
   let body;
   try { body = readFileSync(p); } catch { res.writeHead(404).end(); return; }
   res.writeHead(200, { "Content-Type": types[extname(p)] || "application/octet-stream" }).end(body);
@@ -26,7 +32,7 @@ const base = `http://127.0.0.1:${srv.address().port}`;
 const recipient = execFileSync("age-keygen", { stdio: ["ignore", "pipe", "ignore"] }).toString().match(/public key: (age1\w+)/)[1];
 
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ARGS });
-const result = { throughput: [], memory: {}, tti: {} };
+const result = { throughput: [], memory: {}, tti: {}, digest: {}, longest_task_ms: 0 };
 try {
   const page = await browser.newPage();
   await page.goto(`${base}/page.html`);
@@ -39,8 +45,13 @@ try {
       }
     }
     const s = median(times.sealdrop), t = median(times.typage);
+    if (mib === SIZES.at(-1)) result.longest_task_ms = Math.round(await page.evaluate(() => window.longest()));
     result.throughput.push({ mib, sealdrop_ms: s, typage_ms: t, sealdrop_mbs: +(mib * 1.048576 / (s / 1000)).toFixed(1), typage_mbs: +(mib * 1.048576 / (t / 1000)).toFixed(1), ratio: +(t / s).toFixed(2) });
   }
+  const mib = SIZES.at(-1);
+  const d = [];
+  for (let round = 0; round < ROUNDS; round++) d.push(await page.evaluate((m) => window.digest(m), mib));
+  result.digest = { mib, ms: median(d), mbs: +(mib * 1.048576 / (median(d) / 1000)).toFixed(1) };
 } finally {
   await browser.close();
 }
@@ -76,6 +87,10 @@ function hwm(pid) {
 }
 
 // Time to interactive: script tag inserted -> the title field accepts input.
+if (SEAL_ONLY) {
+  console.log(JSON.stringify(result, null, 2));
+  process.exit(0);
+}
 const h = await start({ pages: ({ widget }) => ({
   "/iframe": [vendorPage(widget).replace(/<script src=[^>]*><\/script>/, "")],
   "/inline": [vendorPage(widget).replace(/<script src=[^>]*><\/script>/, "")],

@@ -18,12 +18,10 @@ for p in typage openpgp; do
 done > "$OUT/peers.txt"
 
 echo "== in-browser sealing, memory, time to interactive" >&2
-cargo build -q --release --target wasm32-unknown-unknown --lib --features bench
-wasm-bindgen --target web --out-dir "$OUT/pkg" target/wasm32-unknown-unknown/release/sealdrop_widget.wasm
-wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-  --enable-reference-types --enable-multivalue "$OUT/pkg/sealdrop_widget_bg.wasm" -o "$OUT/pkg/sealdrop_widget_bg.wasm"
+# The built form (dist/, from scripts/build.sh above) runs the sealing as a researcher's
+# browser does: in its worker, from a File.
 cp bench/page.html "$OUT/page.html"
-node bench/browser.mjs "$OUT" > "$OUT/browser.json"
+node bench/browser.mjs "$OUT" dist > "$OUT/browser.json"
 
 echo "== native Go age, 64 MiB" >&2
 head -c $((64 * 1048576)) /dev/urandom > "$OUT/64m.bin"

@@ -99,7 +99,7 @@
       .then(function (html) {
         var doc = new DOMParser().parseFromString(html, "text/html");
         var js = doc.querySelector('link[rel="modulepreload"]');
-        var wasm = doc.querySelector('link[rel="preload"][as="fetch"]');
+        var wasm = doc.querySelector('link[rel="preload"][as="fetch"][href$=".wasm"]');
         var css = doc.querySelector('link[rel="stylesheet"]');
         var sealer = doc.querySelector('meta[name="sealdrop-sealer"]');
         if (!js || !wasm) throw new Error("the form page " + page.href + " is not a sealdrop build");

@@ -50,6 +50,21 @@ async fn handle(msg: JsValue) {
     let outcome = match op.as_str() {
         "digest" => digest(&job, get(&msg, "file")).await,
         "seal" => seal(&job, &msg).await,
+        "memory" => {
+            // For bench/: the size of this worker's wasm memory (it never shrinks, so this is
+            // its peak). Says nothing about any report.
+            let bytes = wasm_bindgen::memory()
+                .unchecked_into::<js_sys::WebAssembly::Memory>()
+                .buffer()
+                .unchecked_into::<js_sys::ArrayBuffer>()
+                .byte_length();
+            post(&[
+                ("op", "memory".into()),
+                ("job", job.clone()),
+                ("bytes", f64::from(bytes).into()),
+            ]);
+            Ok(())
+        }
         _ => Err(Failure::Protocol),
     };
     if let Err(f) = outcome {
