@@ -22,9 +22,11 @@ Measured by \`bench/run.sh\` (one command; \`BENCH_SECONDS\` sets each receiver 
 on ${new Date().toISOString().slice(0, 10)}: ${cpus()[0]?.model ?? "?"}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB,
 ${sh("uname -sr")}, ${sh("/usr/bin/chromium --version")}, ${sh("rustc --version")}. Peers run in the same run; medians.
 
-## 1. Size: everything a researcher downloads before the form accepts input
+## 1. Size: everything a researcher downloads
 
-The test command fails when the brotli total passes 200,000 bytes (\`bench/size.sh dist\`).
+The test command fails when the brotli total passes 200,000 bytes (\`bench/size.sh dist\`). All of it but the
+sealing worker's bootstrap (\`sealer-*.js\`) comes before the form accepts input; the worker instantiates the form's
+own wasm, which the browser already has.
 
 | file | raw | gzip -9 | brotli -q 11 |
 |---|---:|---:|---:|
@@ -36,16 +38,18 @@ For reference, each peer bundled and minified with esbuild (the library alone, n
 |---|---:|---:|---:|
 ${peers.map(([n, r, g, br]) => `| ${n === "typage" ? "typage (npm age-encryption)" : "OpenPGP.js (npm openpgp)"} | ${r} | ${g} | ${br} |`).join("\n")}
 
-sealdrop's whole form, age included, is ${kb(total[3])} KB brotli; OpenPGP.js alone is ${kb(peers.find((p) => p[0] === "openpgp")[3])} KB.
-What limits it, by \`twiggy top\` on the module before wasm-opt (754 KB of code and data, shallow sizes; a generic
-instantiation counts for the first non-std crate its name mentions): Yew 109 KB, our components 67 KB, \`core\` and
-\`alloc\` themselves 186 KB (formatting, strings, collections), constant data 75 KB (catalogue, CWE list, CVSS tables),
-js-sys/web-sys/wasm-bindgen glue 77 KB, the cvss crate 42 KB, sealdrop-core 36 KB, serde_json 16 KB, \`f64\`
-formatting 16 KB, and age with its cryptography (age, age-core, curve25519, ChaCha20-Poly1305, SHA-256, rand) about
-50 KB. Already taken: hardware-key recipients left out of the form (26 KB), x25519-dalek without its precomputed
-table (vendored), scores and sizes formatted by hand, age's errors mapped to our own messages, esbuild for the JS.
-Most promising next: find what still links \`f64\` formatting (likely serde's \`Unexpected::Float\` message), and
-load the CVSS scorer only when a vector is typed.
+sealdrop's whole form, age and its worker included, is ${kb(total[3])} KB brotli; OpenPGP.js alone is ${kb(peers.find((p) => p[0] === "openpgp")[3])} KB.
+The target of 150 KB before the form takes input is not met. What was tried: the worker as a module of its own
+(\`crates/sealer\` built by Trunk as a worker: core and age, no Yew). The form's module then linked no crypto and
+fell from 187 to 169 KB brotli, but the sealer module was 86 KB (55 KB once the form hands it the bundle's
+\`report.json\` and \`report.md\` ready made, so it needs no JSON or Markdown code), about two thirds of which is the
+Rust runtime both modules carry (allocator, formatting, panics, wasm-bindgen's glue): 240 KB in all against the
+200 KB budget. So the worker runs the form's own module. What limits the size, by \`twiggy top\` on the module
+before wasm-opt: Yew, our components, \`core\` and \`alloc\` (formatting, strings, collections), constant data
+(catalogue, CWE list, CVSS tables), the cvss crate (its v4 scoring alone about 30 KB of code), serde_json, and age
+with its cryptography (about 18 KB brotli). Taken in this round: compiling out the tracing events Yew logs (8 KB
+brotli) and the \`f64\` formatting \`report.md\` pulled in (8 KB). Most promising next: load the CVSS scorer only
+when a vector is typed, and a leaner UI layer than Yew's virtual DOM for the form.
 
 ## 2. Time to interactive (script tag inserted → title field accepts input), median of 20
 
@@ -55,36 +59,46 @@ load the CVSS scorer only when a vector is typed.
 | inline | ${b.tti.inline_cold_ms} ms | ${b.tti.inline_warm_ms} ms |
 
 Loopback through \`sealdrop serve\` (which sends the build's brotli copies), so this is start-up time, not network.
-What limits it: compiling and instantiating ~560 KB of wasm and, in iframe mode, a second document plus the
-\`sealdrop.json\` fetch, which starts only once the wasm runs. Most promising: start that fetch from the page
-(a preload) so it overlaps the wasm compile, and a smaller wasm.
+The form page preloads \`sealdrop.json\` (\`<link rel="preload" as="fetch">\`), so its fetch overlaps the wasm
+compile. What limits it: compiling and instantiating ~590 KB of wasm and, in iframe mode, a second document. The
+150 ms target is not met on this machine. Most promising: a smaller module (section 1).
 
-## 3. Sealing throughput in the browser (same page, alternating, 5 rounds)
+## 3. Sealing in the browser: the whole pipeline (same page, alternating, 5 rounds)
 
-| payload | sealdrop wasm | typage | sealdrop / typage |
+sealdrop: a \`File\` handed to the form's worker, read in 2 MiB slices, each attachment checked against the
+SHA-256 it was attached with, bundled, sealed and written out as a \`Blob\`; timed from the request to the
+\`Blob\`. typage: the same bytes sealed from memory, its best case.
+
+| payload | sealdrop worker | typage | sealdrop / typage |
 |---:|---:|---:|---:|
 ${b.throughput.map((t) => `| ${t.mib} MiB | ${t.sealdrop_mbs} MB/s (${Math.round(t.sealdrop_ms)} ms) | ${t.typage_mbs} MB/s (${Math.round(t.typage_ms)} ms) | ${t.ratio}× |`).join("\n")}
 
-Native Go \`age\` 1.1.1 on the same 64 MiB: ${goMs} ms (${(64 * 1.048576 / (goMs / 1000)).toFixed(0)} MB/s), the ceiling.
-sealdrop's number includes building the tar bundle and hashing the attachment (SHA-256), as the form does.
-What limits it: ChaCha20-Poly1305 and the attachment's SHA-256 in scalar wasm. They, sha2 and age's STREAM loop
-are compiled at opt-level 3 while the rest of the form is "z"; with sha2 and age at "z" this table read 77 MB/s at
-64 MiB (0.64× typage). Most promising: \`+simd128\` for ChaCha20 (four blocks at once), and sealing in a Worker so
-the page stays responsive while it runs.
+- Longest main-thread task while sealdrop sealed ${b.throughput.at(-1).mib} MiB: ${b.longest_task_ms ? `${b.longest_task_ms} ms` : "none over 50 ms (the longtask API reports no shorter ones)"}.
+- SHA-256 of a ${b.digest.mib} MiB \`File\` in the worker (done once, when it is attached): ${b.digest.mbs} MB/s.
+- Native Go \`age\` 1.1.1 on the same 64 MiB: ${goMs} ms (${(64 * 1.048576 / (goMs / 1000)).toFixed(0)} MB/s), the ceiling.
+
+The 2.5× target is not met. What limits it: ChaCha20-Poly1305 and SHA-256 in scalar wasm (both at opt-level 3;
+everything else is "z"), run one after the other: checking each attachment's SHA-256 while sealing costs about 17%
+(68 against 57 MB/s at 64 MiB, measured with the check removed), kept so that the digest the researcher reviewed
+is the one sealed. Two copies per slice (the slice's \`ArrayBuffer\` into wasm memory, the ciphertext out) are
+cheap beside them. \`+simd128\` was not tried in this round: the RustCrypto \`chacha20\` and \`sha2\` crates have
+SIMD code for x86 and ARM but none for wasm, so only the compiler's auto-vectorization would apply, and the flag
+would make the whole form fail to compile on browsers without wasm SIMD. Most promising: a ChaCha20 with a
+\`simd128\` backend (four blocks at once) built only into the worker's path.
 
 ## 4. Memory: sealing a ${b.memory.attachment_mib} MiB attachment
 
 | measure | value |
 |---|---:|
-| wasm linear memory after sealing | ${b.memory.wasm_linear_memory_mib} MiB |
+| the worker's wasm memory after sealing (its peak; wasm memory never shrinks) | ${b.memory.wasm_linear_memory_mib} MiB |
 | renderer peak RSS (VmHWM), the page loaded and idle | ${b.memory.renderer_idle_rss_mib} MiB |
 | renderer peak RSS (VmHWM) after sealing | ${b.memory.renderer_peak_rss_mib} MiB |
 
-In wasm memory the attachment is held once and the ciphertext once: the bundle streams into age's writer (no
-plaintext copy of the tar), and the output is allocated once at its final size (\`seal_to_vec\`; growing a
-\`Vec\` instead took 773 MiB). The renderer adds the page's own copies: the file as the browser read it, and the
-ciphertext handed back to JavaScript. Most promising: seal attachment by attachment from the \`File\` (a
-\`ReadableStream\`) and send the ciphertext as a stream, so neither is ever whole in memory.
+Neither the attachment nor the ciphertext is ever whole in wasm memory: 2 MiB slices are read from the \`File\`,
+age encrypts 64 KiB chunks, and the ciphertext leaves wasm memory in 1 MiB parts folded into a \`Blob\` every
+16 MiB (the browser's blob store, which spills to disk). The first version held the file and the ciphertext
+whole: 513 MiB of wasm memory and 1,161 MiB of renderer for this size. The benchmark builds its \`File\` from
+1 MiB parts it lets go of, as a file on disk would be.
 
 ## 5. Receiver: \`wrk\` on loopback, valid age bodies, ${process.env.BENCH_SECONDS || 30} s per run
 
