@@ -10,6 +10,7 @@ pub mod components;
 pub mod dom;
 pub mod i18n;
 pub mod sealer;
+pub mod send;
 pub mod state;
 pub mod submit;
 

@@ -3,7 +3,9 @@
 
 use std::rc::Rc;
 
-use sealdrop_core::{validate, Credit, Draft, DraftAttachment, FieldError, Limits, Report};
+use sealdrop_core::{
+    validate, Credit, Draft, DraftAttachment, FieldError, FieldId, Limits, Report,
+};
 use yew::Reducible;
 
 use crate::sealer::Sealed;
@@ -36,16 +38,16 @@ impl Step {
         STEPS.iter().position(|s| *s == self).unwrap_or(0)
     }
 
-    /// The step on which a field (a core field path) is edited.
-    pub fn of_field(field: &str) -> Step {
-        match field.split('.').next().unwrap_or("") {
-            "type" | "type_name" | "title" => Step::Kind,
-            "affected" => Step::Where,
-            "prerequisites" | "steps" => Step::Reproduce,
-            "impact" | "cvss" => Step::Impact,
-            "attachments" => Step::Evidence,
-            "reporter" => Step::About,
-            _ => Step::Review,
+    /// The step on which a field is edited.
+    pub fn of_field(field: FieldId) -> Step {
+        match field {
+            FieldId::Type | FieldId::TypeName | FieldId::Title => Step::Kind,
+            FieldId::Affected | FieldId::Target(_) => Step::Where,
+            FieldId::Prerequisites | FieldId::Steps => Step::Reproduce,
+            FieldId::Impact | FieldId::Cvss => Step::Impact,
+            FieldId::Attachments => Step::Evidence,
+            FieldId::ReporterName | FieldId::ReporterHandle | FieldId::ReporterEmail => Step::About,
+            FieldId::Policy | FieldId::Id | FieldId::CreatedAt => Step::Review,
         }
     }
 }
@@ -246,7 +248,7 @@ impl State {
             // A kind from the list brings its name; only "Other" has a name field to blame.
             let other = self.form.type_id == OTHER;
             e.0.into_iter()
-                .filter(|e| other || e.field != "type_name")
+                .filter(|e| other || e.field != FieldId::TypeName)
                 .collect()
         })
     }
@@ -257,7 +259,7 @@ impl State {
             Ok(_) => Vec::new(),
             Err(e) => e
                 .into_iter()
-                .filter(|e| Step::of_field(&e.field) == step)
+                .filter(|e| Step::of_field(e.field) == step)
                 .collect(),
         }
     }
@@ -272,7 +274,7 @@ impl State {
             && f.files.is_empty())
     }
 
-    pub fn error(&self, field: &str) -> Option<String> {
+    pub fn error(&self, field: FieldId) -> Option<String> {
         self.errors
             .iter()
             .find(|e| e.field == field)
@@ -386,10 +388,10 @@ impl Reducible for State {
                 if let Err(errors) = s.check("1970-01-01T00:00:00Z") {
                     s.step = errors
                         .first()
-                        .map_or(Step::Review, |e| Step::of_field(&e.field));
+                        .map_or(Step::Review, |e| Step::of_field(e.field));
                     s.errors = errors
                         .into_iter()
-                        .filter(|e| Step::of_field(&e.field) == s.step)
+                        .filter(|e| Step::of_field(e.field) == s.step)
                         .collect();
                 }
                 s.focus += 1;

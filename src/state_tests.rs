@@ -1,7 +1,7 @@
 //! The reducer, natively: each step's validation, navigation, focus and delivery states.
 
 use super::*;
-use sealdrop_core::Problem;
+use sealdrop_core::{FieldId, Problem};
 
 fn state() -> State {
     State::new(
@@ -19,8 +19,8 @@ fn apply(s: State, actions: Vec<Action>) -> State {
     (*rc).clone()
 }
 
-fn fields(s: &State) -> Vec<&str> {
-    s.errors.iter().map(|e| e.field.as_str()).collect()
+fn fields(s: &State) -> Vec<FieldId> {
+    s.errors.iter().map(|e| e.field).collect()
 }
 
 fn filled() -> State {
@@ -43,10 +43,10 @@ fn filled() -> State {
 fn next_is_refused_with_the_steps_errors_and_focus_moves() {
     let s = apply(state(), vec![Action::Next]);
     assert_eq!(s.step, Step::Kind);
-    assert_eq!(fields(&s), ["title", "type"]);
+    assert_eq!(fields(&s), [FieldId::Title, FieldId::Type]);
     assert_eq!(s.focus, 1);
     // Errors of later steps are not shown yet.
-    assert!(s.error("steps").is_none());
+    assert!(s.error(FieldId::Steps).is_none());
 }
 
 #[test]
@@ -67,11 +67,17 @@ fn each_step_validates_its_own_fields() {
         s,
         vec![Action::SetTarget(0, "ftp://x".into()), Action::Next],
     );
-    assert_eq!((s.step, fields(&s)), (Step::Where, vec!["affected.0"]));
+    assert_eq!(
+        (s.step, fields(&s)),
+        (Step::Where, vec![FieldId::Target(0)])
+    );
     let s = apply(s, vec![Action::SetTarget(0, "https://x.example".into())]);
     assert!(s.errors.is_empty(), "a fixed error disappears while typing");
     let s = apply(s, vec![Action::Next, Action::Next]);
-    assert_eq!((s.step, fields(&s)), (Step::Reproduce, vec!["steps"]));
+    assert_eq!(
+        (s.step, fields(&s)),
+        (Step::Reproduce, vec![FieldId::Steps])
+    );
     let s = apply(
         s,
         vec![Action::Set(Field::Steps, "do it".into()), Action::Next],
@@ -80,7 +86,10 @@ fn each_step_validates_its_own_fields() {
         s,
         vec![Action::Set(Field::Cvss, "CVSS:9".into()), Action::Next],
     );
-    assert_eq!((s.step, fields(&s)), (Step::Impact, vec!["impact", "cvss"]));
+    assert_eq!(
+        (s.step, fields(&s)),
+        (Step::Impact, vec![FieldId::Impact, FieldId::Cvss])
+    );
     let s = apply(
         s,
         vec![
@@ -98,7 +107,10 @@ fn each_step_validates_its_own_fields() {
             Action::Next,
         ],
     );
-    assert_eq!((s.step, fields(&s)), (Step::About, vec!["reporter.email"]));
+    assert_eq!(
+        (s.step, fields(&s)),
+        (Step::About, vec![FieldId::ReporterEmail])
+    );
     let s = apply(
         s,
         vec![Action::Set(Field::Email, String::new()), Action::Next],
@@ -119,7 +131,7 @@ fn other_kind_needs_a_name() {
             Action::Next,
         ],
     );
-    assert_eq!(fields(&s), ["type_name"]);
+    assert_eq!(fields(&s), [FieldId::TypeName]);
     let s = apply(
         s,
         vec![
@@ -228,7 +240,7 @@ fn submit_jumps_to_the_first_step_with_errors() {
     s.step = Step::Review;
     s.form.impact.clear();
     let s = apply(s, vec![Action::Submit]);
-    assert_eq!((s.step, fields(&s)), (Step::Impact, vec!["impact"]));
+    assert_eq!((s.step, fields(&s)), (Step::Impact, vec![FieldId::Impact]));
 }
 
 #[test]
@@ -237,7 +249,7 @@ fn policy_consent_is_required_when_a_policy_is_shown() {
     s.policy_url = "https://example.com/security".into();
     s.step = Step::Review;
     let s = apply(s, vec![Action::Submit]);
-    assert_eq!((s.step, fields(&s)), (Step::Review, vec!["policy"]));
+    assert_eq!((s.step, fields(&s)), (Step::Review, vec![FieldId::Policy]));
     let s = apply(
         s,
         vec![Action::AcceptPolicy(Some("2026-11-22T10:00:00Z".into()))],

@@ -1,6 +1,7 @@
 //! Step 6: who you are, all optional, and how to be credited.
 
 use sealdrop_core::Credit;
+use sealdrop_core::FieldId;
 use yew::prelude::*;
 
 use super::field::TextField;
@@ -27,11 +28,11 @@ pub fn AboutStep(p: &StepProps) -> Html {
     html! {
         <>
             <p class="sd-note">{ t.about_note }</p>
-            <TextField id="sd-reporter-name" label={t.name_label} value={s.form.name.clone()} optional={opt.clone()} error={s.error("reporter.name")} on_input={set(Field::Name)} />
-            <TextField id="sd-reporter-handle" label={t.handle_label} value={s.form.handle.clone()} optional={opt.clone()} error={s.error("reporter.handle")} on_input={set(Field::Handle)} />
+            <TextField id="sd-reporter-name" label={t.name_label} value={s.form.name.clone()} optional={opt.clone()} error={s.error(FieldId::ReporterName)} on_input={set(Field::Name)} />
+            <TextField id="sd-reporter-handle" label={t.handle_label} value={s.form.handle.clone()} optional={opt.clone()} error={s.error(FieldId::ReporterHandle)} on_input={set(Field::Handle)} />
             <TextField id="sd-reporter-email" label={t.email_label} value={s.form.email.clone()} optional={opt}
                 input_type="email" hint={Some(AttrValue::from(t.email_hint))}
-                error={s.error("reporter.email")} on_input={set(Field::Email)} />
+                error={s.error(FieldId::ReporterEmail)} on_input={set(Field::Email)} />
             <fieldset class="sd-credit">
                 <legend>{ t.credit_legend }</legend>
                 <ul>

@@ -1,9 +1,9 @@
-//! The app: one reducer, the step being shown, focus management, the leave warning, and the
-//! submission state machine (Editing -> Sealing -> Sending{attempt} -> Delivered | Failed).
+//! The app: layout and hooks. One reducer, the step being shown, focus management, the leave
+//! warning, and the buttons that drive the submission state machine (`crate::send`).
 
 use std::rc::Rc;
 
-use sealdrop_core::{Config, Report};
+use sealdrop_core::Config;
 use yew::prelude::*;
 
 use super::about::AboutStep;
@@ -18,109 +18,14 @@ use super::stepper::Stepper;
 use super::targets::TargetsStep;
 use super::StepProps;
 use crate::dom::{focus_selector, now_rfc3339};
-use crate::i18n::{fill, strings, Strings};
-use crate::sealer::{Event, SealFailure, Sealed, Sealer};
+use crate::i18n::{fill, strings};
+use crate::sealer::Sealer;
+use crate::send::{deliver, seal_and_deliver};
 use crate::state::{Action, Delivery, State, Step, STEPS};
 
 #[derive(Properties, PartialEq)]
 pub struct AppProps {
     pub config: Rc<Config>,
-}
-
-/// What the researcher reads when the worker could not seal.
-pub fn seal_failure_text(t: &Strings, f: SealFailure) -> String {
-    let why = match f {
-        SealFailure::Unavailable => t.seal_unavailable,
-        SealFailure::Read => t.seal_read,
-        SealFailure::Changed => t.seal_changed,
-        SealFailure::Recipients => t.seal_recipients,
-        SealFailure::Internal => t.seal_internal,
-    };
-    fill(t.seal_failed, &[("e", why)])
-}
-
-/// Posts the sealed report, reporting progress through the reducer.
-fn deliver(state: UseReducerHandle<State>, config: Rc<Config>, sealed: Sealed, report: Rc<Report>) {
-    #[cfg(target_arch = "wasm32")]
-    wasm_bindgen_futures::spawn_local(async move {
-        let progress = {
-            let state = state.clone();
-            move |attempt, retry_in| {
-                state.dispatch(Action::Delivery(Delivery::Sending {
-                    attempt,
-                    retry_in,
-                    sent: 0.0,
-                    total: 0.0,
-                }))
-            }
-        };
-        let uploaded = {
-            let state = state.clone();
-            move |sent, total| state.dispatch(Action::Uploaded { sent, total })
-        };
-        let outcome = crate::submit::deliver(
-            &config.endpoint,
-            &report.id,
-            &sealed.blob,
-            &sealed.sha256,
-            progress,
-            uploaded,
-        )
-        .await;
-        state.dispatch(Action::Delivery(match outcome {
-            Ok(r) => Delivery::Delivered {
-                receipt: r.receipt,
-                sha256: r.sha256,
-                sealed,
-                report,
-            },
-            Err(reason) => Delivery::Failed {
-                reason,
-                sealed,
-                report,
-            },
-        }));
-    });
-    #[cfg(not(target_arch = "wasm32"))]
-    let _ = (state, config, sealed, report);
-}
-
-/// Hands the report and its files to the worker; delivers what it seals.
-fn seal_and_deliver(
-    state: UseReducerHandle<State>,
-    config: Rc<Config>,
-    sealer: &Sealer,
-    report: Rc<Report>,
-) {
-    let t = strings(&config.lang);
-    let Ok(parts) = sealdrop_core::BundleParts::of(&report) else {
-        return state.dispatch(Action::Notice(Some(seal_failure_text(
-            t,
-            SealFailure::Internal,
-        ))));
-    };
-    let files: Vec<web_sys::File> = state
-        .form
-        .files
-        .iter()
-        .filter_map(|f| f.file.clone())
-        .collect();
-    state.dispatch(Action::Delivery(Delivery::Sealing {
-        done: 0.0,
-        total: 0.0,
-    }));
-    let recipients = config.recipients.clone();
-    sealer.seal(&recipients, &parts, &files, move |event| match event {
-        Event::Progress { done, total } => state.dispatch(Action::SealProgress { done, total }),
-        Event::Sealed(sealed) => {
-            deliver(state.clone(), config.clone(), sealed, report.clone());
-        }
-        Event::Failed(f) => {
-            state.dispatch(Action::Delivery(Delivery::Editing));
-            state.dispatch(Action::Notice(Some(seal_failure_text(t, f))));
-        }
-        Event::Digest(_) => {}
-    });
 }
 
 #[component]

@@ -1,6 +1,6 @@
 //! The summary of a step's errors at its top: a live alert whose links jump to each field.
 
-use sealdrop_core::FieldError;
+use sealdrop_core::{FieldError, FieldId};
 use yew::prelude::*;
 
 use crate::i18n::Strings;
@@ -11,13 +11,13 @@ pub struct Props {
     pub t: &'static Strings,
 }
 
-/// The element id of the control that edits a core field path.
-pub fn control_id(field: &str) -> String {
+/// The element id of the control that edits a field.
+pub fn control_id(field: FieldId) -> String {
     match field {
-        "type" => "sd-kind-search".into(),
-        "type_name" => "sd-other-name".into(),
-        "attachments" => "sd-files".into(),
-        other => format!("sd-{}", other.replace('.', "-")),
+        FieldId::Type => "sd-kind-search".into(),
+        FieldId::TypeName => "sd-other-name".into(),
+        FieldId::Attachments => "sd-files".into(),
+        other => format!("sd-{}", other.path().replace('.', "-")),
     }
 }
 
@@ -31,7 +31,7 @@ pub fn ErrorSummary(p: &Props) -> Html {
             <p class="sd-summary-title">{ p.t.errors_heading }</p>
             <ul>
                 { for p.errors.iter().map(|e| {
-                    let id = control_id(&e.field);
+                    let id = control_id(e.field);
                     // Fragment links would move the host page in inline mode: focus directly.
                     let onclick = {
                         let id = id.clone();

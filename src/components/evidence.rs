@@ -4,6 +4,7 @@
 
 use std::cell::Cell;
 
+use sealdrop_core::FieldId;
 use sealdrop_core::{human_bytes, DraftAttachment, Problem};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -88,7 +89,7 @@ pub fn EvidenceStep(p: &StepProps) -> Html {
             s.dispatch(Action::AddFiles(attached));
         })
     };
-    let error = (*refused).clone().or_else(|| s.error("attachments"));
+    let error = (*refused).clone().or_else(|| s.error(FieldId::Attachments));
     let hint = fill(
         t.files_hint,
         &[

@@ -1,5 +1,6 @@
 //! Step 4: the impact, and an optional CVSS vector scored live.
 
+use sealdrop_core::FieldId;
 use sealdrop_core::{score_vector, Problem};
 use yew::prelude::*;
 
@@ -23,10 +24,10 @@ pub fn ImpactStep(p: &StepProps) -> Html {
     html! {
         <>
             <TextField id="sd-impact" label={t.impact_label} value={s.form.impact.clone()} multiline=true
-                hint={Some(AttrValue::from(t.impact_hint))} error={s.error("impact")} on_input={set(Field::Impact)} />
+                hint={Some(AttrValue::from(t.impact_hint))} error={s.error(FieldId::Impact)} on_input={set(Field::Impact)} />
             <TextField id="sd-cvss" label={t.cvss_label} value={s.form.cvss.clone()}
                 optional={Some(AttrValue::from(t.optional))} hint={Some(AttrValue::from(t.cvss_hint))}
-                error={s.error("cvss")} status={live} on_input={set(Field::Cvss)} />
+                error={s.error(FieldId::Cvss)} status={live} on_input={set(Field::Cvss)} />
         </>
     }
 }

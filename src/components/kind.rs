@@ -1,5 +1,6 @@
 //! Step 1: a short title and the kind of vulnerability, from a filterable list with CWE ids.
 
+use sealdrop_core::FieldId;
 use sealdrop_core::VulnType;
 use yew::prelude::*;
 
@@ -42,12 +43,12 @@ pub fn KindStep(p: &StepProps) -> Html {
             </li>
         }
     };
-    let type_error = s.error("type");
+    let type_error = s.error(FieldId::Type);
     html! {
         <>
             <TextField id="sd-title" label={t.title_label} value={s.form.title.clone()}
                 hint={Some(AttrValue::from(t.title_hint))}
-                error={s.error("title")} on_input={set(Field::Title)} />
+                error={s.error(FieldId::Title)} on_input={set(Field::Title)} />
             <fieldset class={classes!("sd-kinds", type_error.as_ref().map(|_| "sd-invalid"))}
                 aria-describedby={type_error.as_ref().map(|_| "sd-kind-error")}>
                 <legend>{ t.kind_legend }</legend>
@@ -64,7 +65,7 @@ pub fn KindStep(p: &StepProps) -> Html {
             </fieldset>
             if s.form.type_id == OTHER {
                 <TextField id="sd-other-name" label={t.kind_other_name} value={s.form.other_name.clone()}
-                    error={s.error("type_name")} on_input={set(Field::OtherName)} />
+                    error={s.error(FieldId::TypeName)} on_input={set(Field::OtherName)} />
             }
         </>
     }

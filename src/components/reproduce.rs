@@ -1,5 +1,6 @@
 //! Step 3: how to reproduce, and optional prerequisites.
 
+use sealdrop_core::FieldId;
 use yew::prelude::*;
 
 use super::field::TextField;
@@ -13,11 +14,11 @@ pub fn ReproduceStep(p: &StepProps) -> Html {
     html! {
         <>
             <TextField id="sd-steps" label={t.steps_label} value={s.form.steps.clone()} multiline=true
-                placeholder={Some(AttrValue::from(t.steps_placeholder))} error={s.error("steps")}
+                placeholder={Some(AttrValue::from(t.steps_placeholder))} error={s.error(FieldId::Steps)}
                 on_input={set(Field::Steps)} />
             <TextField id="sd-prerequisites" label={t.prereq_label} value={s.form.prerequisites.clone()}
                 multiline=true optional={Some(AttrValue::from(t.optional))} hint={Some(AttrValue::from(t.prereq_hint))}
-                error={s.error("prerequisites")} on_input={set(Field::Prerequisites)} />
+                error={s.error(FieldId::Prerequisites)} on_input={set(Field::Prerequisites)} />
         </>
     }
 }

@@ -1,6 +1,7 @@
 //! Step 7: the whole report as it will be sealed, the policy consent, who it is sealed for
 //! (organization and key fingerprints), and one button to encrypt and send.
 
+use sealdrop_core::FieldId;
 use sealdrop_core::{fingerprint, human_bytes, Credit};
 use yew::prelude::*;
 
@@ -60,7 +61,7 @@ pub fn ReviewStep(p: &ReviewProps) -> Html {
             s.dispatch(Action::AcceptPolicy(checked.then(now_rfc3339)));
         })
     };
-    let policy_error = s.error("policy");
+    let policy_error = s.error(FieldId::Policy);
     let affected: Vec<&String> = f.affected.iter().filter(|a| !a.trim().is_empty()).collect();
     html! {
         <>

@@ -1,5 +1,6 @@
 //! Step 2: one or more affected URLs or assets, checked as they are typed.
 
+use sealdrop_core::FieldId;
 use sealdrop_core::{check_target, Affected, Problem};
 use yew::prelude::*;
 
@@ -19,7 +20,7 @@ pub fn TargetsStep(p: &StepProps) -> Html {
                     { for p.config.assets.iter().map(|a| html! { <option value={a.clone()} /> }) }
                 </datalist>
             }
-            if let Some(e) = s.error("affected") { <p class="sd-error" id="sd-affected">{ e }</p> }
+            if let Some(e) = s.error(FieldId::Affected) { <p class="sd-error" id="sd-affected">{ e }</p> }
             { for s.form.affected.iter().enumerate().map(|(i, v)| {
                 let on_input = { let s = s.clone(); Callback::from(move |v| s.dispatch(Action::SetTarget(i, v))) };
                 // Live feedback while typing; the blocking error comes with Next.
@@ -35,7 +36,7 @@ pub fn TargetsStep(p: &StepProps) -> Html {
                     <div class="sd-target">
                         <TextField id={format!("sd-affected-{i}")} {label} value={v.clone()}
                             hint={(i == 0).then_some(AttrValue::from(t.where_hint))} input_type="text"
-                            list={list_id.clone()} error={s.error(&format!("affected.{i}"))}
+                            list={list_id.clone()} error={s.error(FieldId::Target(i))}
                             status={live} {on_input} />
                         if many {
                             <button type="button" class="sd-link" onclick={remove}

@@ -33,7 +33,7 @@ pub use report::{
 pub use seal::{seal, seal_to_vec, sealed_size_bound, SealError, Sealer};
 pub use severity::{score_vector, CvssError, Score};
 pub use target::{check_target, TargetError};
-pub use validate::{validate, FieldError, Limits, Problem, ValidationErrors};
+pub use validate::{validate, FieldError, FieldId, Limits, Problem, ValidationErrors};
 
 /// A random version-4 UUID, as the report id and the delivery's `Idempotency-Key`.
 ///

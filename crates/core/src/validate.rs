@@ -129,13 +129,63 @@ pub fn human_bytes(n: u64) -> String {
 /// `attachments.2`, …, which the widget uses to place the message and move focus.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct FieldError {
-    pub field: String,
+    pub field: FieldId,
     pub problem: Problem,
+}
+
+/// A field of the report as the researcher fills it in: what a validation problem is about.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum FieldId {
+    Id,
+    CreatedAt,
+    Title,
+    /// The kind of vulnerability (its id).
+    Type,
+    /// The kind's name (typed for "Other").
+    TypeName,
+    /// The list of affected URLs and assets as a whole.
+    Affected,
+    /// One entry of that list.
+    Target(usize),
+    Prerequisites,
+    Steps,
+    Impact,
+    Cvss,
+    ReporterName,
+    ReporterHandle,
+    ReporterEmail,
+    Attachments,
+    Policy,
+}
+
+impl FieldId {
+    /// The field's path in the report (`reporter.email`, `affected.2`): for logs and the CLI.
+    pub fn path(self) -> String {
+        let s = match self {
+            FieldId::Id => "id",
+            FieldId::CreatedAt => "created_at",
+            FieldId::Title => "title",
+            FieldId::Type => "type",
+            FieldId::TypeName => "type_name",
+            FieldId::Affected => "affected",
+            FieldId::Target(i) => return format!("affected.{i}"),
+            FieldId::Prerequisites => "prerequisites",
+            FieldId::Steps => "steps",
+            FieldId::Impact => "impact",
+            FieldId::Cvss => "cvss",
+            FieldId::ReporterName => "reporter.name",
+            FieldId::ReporterHandle => "reporter.handle",
+            FieldId::ReporterEmail => "reporter.email",
+            FieldId::Attachments => "attachments",
+            FieldId::Policy => "policy",
+        };
+        s.to_string()
+    }
 }
 
 impl fmt::Display for FieldError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.field, self.problem.message())
+        write!(f, "{}: {}", self.field.path(), self.problem.message())
     }
 }
 
@@ -145,7 +195,7 @@ pub struct ValidationErrors(pub Vec<FieldError>);
 
 impl ValidationErrors {
     /// The problem of one field, if any.
-    pub fn get(&self, field: &str) -> Option<&Problem> {
+    pub fn get(&self, field: FieldId) -> Option<&Problem> {
         self.0.iter().find(|e| e.field == field).map(|e| &e.problem)
     }
 }
@@ -167,15 +217,19 @@ impl std::error::Error for ValidationErrors {}
 struct Checker(Vec<FieldError>);
 
 impl Checker {
-    fn push(&mut self, field: impl Into<String>, problem: Problem) {
-        self.0.push(FieldError {
-            field: field.into(),
-            problem,
-        });
+    fn push(&mut self, field: FieldId, problem: Problem) {
+        self.0.push(FieldError { field, problem });
     }
 
     /// Trims; checks presence, length and (for one-line fields) line breaks.
-    fn text(&mut self, field: &str, v: &str, required: bool, max: usize, one_line: bool) -> String {
+    fn text(
+        &mut self,
+        field: FieldId,
+        v: &str,
+        required: bool,
+        max: usize,
+        one_line: bool,
+    ) -> String {
         let t = v.trim();
         if t.is_empty() && required {
             self.push(field, Problem::Required);
@@ -227,20 +281,20 @@ pub fn email_shape_ok(s: &str) -> bool {
 /// [`ValidationErrors`] naming each field that is wrong and what to do.
 pub fn validate(d: &Draft, limits: &Limits) -> Result<Report, ValidationErrors> {
     let mut c = Checker(Vec::new());
-    let id = c.text("id", &d.id, true, MAX_SHORT, true);
-    let created_at = c.text("created_at", &d.created_at, true, MAX_SHORT, true);
+    let id = c.text(FieldId::Id, &d.id, true, MAX_SHORT, true);
+    let created_at = c.text(FieldId::CreatedAt, &d.created_at, true, MAX_SHORT, true);
 
     // Form order: the title comes first on the form's first step.
-    let title = c.text("title", &d.title, true, MAX_TITLE, true);
-    let type_id = c.text("type", &d.type_id, true, MAX_TYPE_ID, true);
+    let title = c.text(FieldId::Title, &d.title, true, MAX_TITLE, true);
+    let type_id = c.text(FieldId::Type, &d.type_id, true, MAX_TYPE_ID, true);
     if !type_id.is_empty()
         && type_id
             .chars()
             .any(|ch| ch.is_whitespace() || ch.is_control())
     {
-        c.push("type", Problem::BadTypeId);
+        c.push(FieldId::Type, Problem::BadTypeId);
     }
-    let type_name = c.text("type_name", &d.type_name, true, MAX_SHORT, true);
+    let type_name = c.text(FieldId::TypeName, &d.type_name, true, MAX_SHORT, true);
 
     let mut affected = Vec::new();
     for (i, t) in d.affected.iter().enumerate() {
@@ -249,16 +303,22 @@ pub fn validate(d: &Draft, limits: &Limits) -> Result<Report, ValidationErrors> 
         }
         match check_target(t) {
             Ok(a) => affected.push(a),
-            Err(e) => c.push(format!("affected.{i}"), Problem::Target(e)),
+            Err(e) => c.push(FieldId::Target(i), Problem::Target(e)),
         }
     }
-    if affected.is_empty() && !c.0.iter().any(|e| e.field.starts_with("affected.")) {
-        c.push("affected", Problem::Required);
+    if affected.is_empty() && !c.0.iter().any(|e| matches!(e.field, FieldId::Target(_))) {
+        c.push(FieldId::Affected, Problem::Required);
     }
 
-    let prerequisites = c.text("prerequisites", &d.prerequisites, false, MAX_TEXT, false);
-    let steps = c.text("steps", &d.steps, true, MAX_TEXT, false);
-    let impact = c.text("impact", &d.impact, true, MAX_TEXT, false);
+    let prerequisites = c.text(
+        FieldId::Prerequisites,
+        &d.prerequisites,
+        false,
+        MAX_TEXT,
+        false,
+    );
+    let steps = c.text(FieldId::Steps, &d.steps, true, MAX_TEXT, false);
+    let impact = c.text(FieldId::Impact, &d.impact, true, MAX_TEXT, false);
 
     let vector = d.cvss.trim();
     let severity = if vector.is_empty() {
@@ -271,28 +331,40 @@ pub fn validate(d: &Draft, limits: &Limits) -> Result<Report, ValidationErrors> 
                 rating: s.rating.to_string(),
             }),
             Err(e) => {
-                c.push("cvss", Problem::Cvss(e));
+                c.push(FieldId::Cvss, Problem::Cvss(e));
                 None
             }
         }
     };
 
-    let name = c.text("reporter.name", &d.reporter_name, false, MAX_SHORT, true);
+    let name = c.text(
+        FieldId::ReporterName,
+        &d.reporter_name,
+        false,
+        MAX_SHORT,
+        true,
+    );
     let handle = c.text(
-        "reporter.handle",
+        FieldId::ReporterHandle,
         &d.reporter_handle,
         false,
         MAX_SHORT,
         true,
     );
-    let email = c.text("reporter.email", &d.reporter_email, false, MAX_SHORT, true);
+    let email = c.text(
+        FieldId::ReporterEmail,
+        &d.reporter_email,
+        false,
+        MAX_SHORT,
+        true,
+    );
     if !email.is_empty() && !email_shape_ok(&email) {
-        c.push("reporter.email", Problem::EmailShape);
+        c.push(FieldId::ReporterEmail, Problem::EmailShape);
     }
     match d.credit {
-        Credit::Name if name.is_empty() => c.push("reporter.name", Problem::CreditNeedsName),
+        Credit::Name if name.is_empty() => c.push(FieldId::ReporterName, Problem::CreditNeedsName),
         Credit::Handle if handle.is_empty() => {
-            c.push("reporter.handle", Problem::CreditNeedsHandle)
+            c.push(FieldId::ReporterHandle, Problem::CreditNeedsHandle)
         }
         _ => {}
     }
@@ -313,7 +385,7 @@ pub fn validate(d: &Draft, limits: &Limits) -> Result<Report, ValidationErrors> 
     let mut attachments = Vec::new();
     if d.attachments.len() > limits.max_attachments {
         c.push(
-            "attachments",
+            FieldId::Attachments,
             Problem::TooManyFiles {
                 max: limits.max_attachments,
             },
@@ -322,7 +394,7 @@ pub fn validate(d: &Draft, limits: &Limits) -> Result<Report, ValidationErrors> 
     let total: u64 = d.attachments.iter().map(|a| a.size).sum();
     if total > limits.max_attachment_bytes {
         c.push(
-            "attachments",
+            FieldId::Attachments,
             Problem::TooLarge {
                 max_bytes: limits.max_attachment_bytes,
             },
@@ -331,7 +403,7 @@ pub fn validate(d: &Draft, limits: &Limits) -> Result<Report, ValidationErrors> 
     let digest_ok =
         |h: &str| h.len() == 64 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
     if d.attachments.iter().any(|a| !digest_ok(&a.sha256)) {
-        c.push("attachments", Problem::StillReading);
+        c.push(FieldId::Attachments, Problem::StillReading);
     }
     let mut names: Vec<String> = Vec::new();
     for a in &d.attachments {
@@ -356,7 +428,7 @@ pub fn validate(d: &Draft, limits: &Limits) -> Result<Report, ValidationErrors> 
     let policy = if policy_url.is_empty() {
         None
     } else if accepted.is_empty() {
-        c.push("policy", Problem::PolicyNotAccepted);
+        c.push(FieldId::Policy, Problem::PolicyNotAccepted);
         None
     } else {
         Some(Policy {

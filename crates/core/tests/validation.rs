@@ -5,12 +5,16 @@
 mod common;
 
 use common::sample_draft;
-use sealdrop_core::{validate, Credit, DraftAttachment, Limits, Problem, TargetError};
+use sealdrop_core::{validate, Credit, DraftAttachment, FieldId, Limits, Problem, TargetError};
 
 fn problems(d: &sealdrop_core::Draft) -> Vec<(String, Problem)> {
     match validate(d, &Limits::default()) {
         Ok(_) => Vec::new(),
-        Err(e) => e.0.into_iter().map(|f| (f.field, f.problem)).collect(),
+        Err(e) => {
+            e.0.into_iter()
+                .map(|f| (f.field.path(), f.problem))
+                .collect()
+        }
     }
 }
 
@@ -34,7 +38,7 @@ fn every_required_field_is_named_together() {
         ["title", "type", "type_name", "affected", "steps", "impact"]
     );
     let errs = validate(&d, &Limits::default()).err().unwrap();
-    assert_eq!(errs.get("steps"), Some(&Problem::Required));
+    assert_eq!(errs.get(FieldId::Steps), Some(&Problem::Required));
     assert!(errs.to_string().contains("title: This is required"));
 }
 
@@ -169,13 +173,16 @@ fn attachment_limits() {
     let mut d = sample_draft();
     d.attachments = vec![file("a", 10), file("b", 10), file("c", 10)];
     assert_eq!(
-        validate(&d, &limits).err().unwrap().get("attachments"),
+        validate(&d, &limits)
+            .err()
+            .unwrap()
+            .get(FieldId::Attachments),
         Some(&Problem::TooManyFiles { max: 2 })
     );
     d.attachments = vec![file("a", 60), file("b", 41)];
     let e = validate(&d, &limits).err().unwrap();
     assert_eq!(
-        e.get("attachments"),
+        e.get(FieldId::Attachments),
         Some(&Problem::TooLarge { max_bytes: 100 })
     );
     assert!(e.to_string().contains("100 bytes"));
