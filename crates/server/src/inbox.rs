@@ -476,6 +476,9 @@ fn open(
     out: Option<PathBuf>,
 ) -> Result<(), String> {
     let ids = identities(identity)?;
+    // The receipt, when the report comes from the store: the one identifier the researcher
+    // holds too, so the printout names it.
+    let mut receipt_of = None;
     let (name, ciphertext) = match report {
         Some(r) if r.ends_with(".age") || Path::new(&r).is_file() => {
             let bytes = std::fs::read(&r)
@@ -512,6 +515,7 @@ fn open(
                 .body(&receipt)
                 .map_err(|e| e.to_string())?
                 .ok_or_else(unknown)?;
+            receipt_of = Some(receipt.clone());
             (receipt.clone(), body)
         }
     };
@@ -525,11 +529,29 @@ fn open(
             out.display()
         )
     })?;
+    if let Some(r) = &receipt_of {
+        println!("Receipt: {}\n", visible(r, false));
+    }
     println!("{}", visible(&md, true));
     eprintln!(
-        "Extracted {} files to {}",
+        "Decrypted {} files into {}: this is the report in plaintext. Keep it on this machine and delete the folder when you are done.",
         files.len(),
         visible(&out.display().to_string(), false)
     );
+    if let Some(root) = git_checkout_of(&out) {
+        eprintln!(
+            "warning: {} is inside the git checkout at {}: the plaintext could be committed. Add it to .gitignore, or open reports with --out DIR outside the checkout.",
+            visible(&out.display().to_string(), false),
+            visible(&root.display().to_string(), false)
+        );
+    }
     Ok(())
+}
+
+/// The git checkout (a folder holding `.git`) that contains `dir`, if any.
+pub fn git_checkout_of(dir: &Path) -> Option<PathBuf> {
+    let abs = std::fs::canonicalize(dir).ok()?;
+    abs.ancestors()
+        .find(|a| a.join(".git").exists())
+        .map(Path::to_path_buf)
 }

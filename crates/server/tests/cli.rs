@@ -90,7 +90,17 @@ fn list_and_open_what_was_received() {
     );
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
-    assert!(stdout.starts_with("# Second report\n"), "{stdout}");
+    // The printout names the receipt, the identifier the researcher holds too.
+    assert!(
+        stdout.starts_with("Receipt: sd-00000000000000000000000000000002\n\n# Second report\n"),
+        "{stdout}"
+    );
+    // It says where the plaintext went, and that it is plaintext; no checkout here, no warning.
+    assert!(
+        stderr.contains("Decrypted 3 files into opened: this is the report in plaintext"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("git checkout"), "{stderr}");
     assert_eq!(
         std::fs::read(dir.path().join("opened/attachments/passwd.txt")).unwrap(),
         b"root:x:0:0"
@@ -118,6 +128,29 @@ fn list_and_open_what_was_received() {
         .path()
         .join("reports/sd-00000000000000000000000000000001/report.md")
         .exists());
+
+    // Inside a git checkout, opening warns that the plaintext could be committed.
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let out = sealdrop(
+        &[
+            "inbox",
+            "open",
+            "sd-00000000000000000000000000000002",
+            "-i",
+            "key.txt",
+            "--data-dir",
+            "data",
+        ],
+        dir.path(),
+    );
+    let (_, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("is inside the git checkout at")
+            && stderr.contains("--out DIR outside the checkout"),
+        "{stderr}"
+    );
+    std::fs::remove_dir(dir.path().join(".git")).unwrap();
 
     // A downloaded .age file (the researcher's fallback) opens the same way.
     std::fs::write(dir.path().join("mailed.age"), &first).unwrap();

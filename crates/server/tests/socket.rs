@@ -119,3 +119,37 @@ fn burst_then_sigkill(r: &str, body: Vec<u8>) {
         acked.len()
     );
 }
+
+#[test]
+fn start_up_says_who_may_embed_the_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let (_, r) = identity();
+    let alone = Server::start(&data, &r, &[]);
+    let out = alone.output();
+    alone.stop();
+    assert!(
+        out.contains("no --allow-origin given, so no other site can embed the form")
+            && out.contains("--allow-origin https://www.example.com"),
+        "{out}"
+    );
+    let allowed = Server::start(
+        &data,
+        &r,
+        &[
+            "--allow-origin",
+            "https://vendor.example",
+            "--allow-origin",
+            "https://shop.example",
+        ],
+    );
+    let out = allowed.output();
+    allowed.stop();
+    assert!(
+        out.contains(
+            "sites allowed to embed the form: https://vendor.example, https://shop.example"
+        ),
+        "{out}"
+    );
+}

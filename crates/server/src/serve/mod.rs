@@ -154,6 +154,20 @@ async fn shutdown_signal() {
     let _ = ctrl_c.await;
 }
 
+/// What the start-up line says about who may embed the form: without `--allow-origin` the
+/// browser refuses to show the form's frame on any other site, which a web developer would
+/// otherwise learn only from a grey frame and the console.
+pub fn embed_notice(allowed: &[String]) -> String {
+    if allowed.is_empty() {
+        "sealdrop: no --allow-origin given, so no other site can embed the form (browsers refuse the frame). To embed it on https://www.example.com, start with --allow-origin https://www.example.com (repeat for each site).".to_string()
+    } else {
+        format!(
+            "sealdrop: sites allowed to embed the form: {}",
+            allowed.join(", ")
+        )
+    }
+}
+
 /// Binds and serves until Ctrl-C or SIGTERM. Each connection has the header-read timeout;
 /// connections are capped in all and per address (past the per-address cap a connection is
 /// closed at once; past the total, new ones wait in the listen backlog). At shutdown, idle
@@ -168,6 +182,7 @@ pub async fn run(state: Arc<AppState>, listen: SocketAddr) -> Result<(), String>
         "sealdrop: serving the widget and POST /v1/reports on http://{addr}/ (data in {})",
         state.settings.data_dir.display()
     );
+    println!("{}", embed_notice(&state.settings.allow_origins));
     let router = app(state.clone());
     let settings = &state.settings;
     let connections = Arc::new(Semaphore::new(settings.max_connections));
