@@ -13,6 +13,20 @@ async function axe(page, label) {
   assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), [], `axe on ${label}`);
 }
 
+/** Elements of the form that stick out of the viewport or have content cut off sideways
+ * (text fields scroll by nature and are left out). */
+async function overflowing(f) {
+  return f.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    return [...document.querySelectorAll(".sd-app *")].filter((el) => {
+      if (["INPUT", "TEXTAREA", "OPTION"].includes(el.tagName)) return false;
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) return false;
+      return r.right > width + 0.5 || el.scrollWidth > el.clientWidth + 1;
+    }).map((el) => `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}.${el.className}: "${(el.textContent || "").slice(0, 40)}"`);
+  });
+}
+
 test("axe: every step, errors, receipt and failure screen, at 1280 and 375 px", async () => {
   const h = await start({ pages: ({ widget }) => ({ "/": [vendorPage(widget)], "/policy": ["<p>policy</p>"] }) });
   try {
@@ -24,6 +38,7 @@ test("axe: every step, errors, receipt and failure screen, at 1280 and 375 px", 
       await page.goto(h.vendor + "/");
       const f = await frameOf(page);
       await axe(page, `kind @${width}`);
+      assert.deepEqual(await overflowing(f), [], `kind step overflows at ${width}`);
       await f.click("#sd-next");
       await f.waitForSelector(".sd-summary");
       await axe(page, `kind errors @${width}`);
@@ -33,7 +48,7 @@ test("axe: every step, errors, receipt and failure screen, at 1280 and 375 px", 
       await f.fill("#sd-affected-0", "ftp://bad");
       await f.click("#sd-next");
       await axe(page, `where errors @${width}`);
-      await f.fill("#sd-affected-0", "https://app.example.com/login?next=//evil.example");
+      await f.fill("#sd-affected-0", "https://app.example.com/api/orders/1234567890123456789/items?next=//evil.example/login");
       await f.click("#sd-next");
       await f.fill("#sd-steps", "Open the link, log in, land on evil.example");
       await axe(page, `reproduce @${width}`);
@@ -42,19 +57,25 @@ test("axe: every step, errors, receipt and failure screen, at 1280 and 375 px", 
       await f.fill("#sd-cvss", "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N");
       await axe(page, `impact @${width}`);
       await f.click("#sd-next");
+      await f.setInputFiles("#sd-files", [{ name: "screen-recording-of-the-open-redirect-2026-11-23T10-00-00.webm",
+        mimeType: "video/webm", buffer: Buffer.from("not really a video") }]);
+      await f.waitForSelector(".sd-files code.sd-file-digest");
       await axe(page, `evidence @${width}`);
+      assert.deepEqual(await overflowing(f), [], `evidence overflows at ${width}`);
       await f.click("#sd-next");
       await axe(page, `about @${width}`);
       await f.click("#sd-next");
       await axe(page, `review @${width}`);
+      assert.deepEqual(await overflowing(f), [], `review overflows at ${width}`);
       await f.click("#sd-send");
       await f.waitForSelector(".sd-summary");
       await axe(page, `review errors @${width}`);
       await f.check("#sd-policy");
-      fail = width === 375;
+      fail = width === 1280; // the receipt at phone width, the failure screen at desktop width
       await f.click("#sd-send");
       await f.waitForSelector(fail ? "#sd-failure-reason" : "#sd-receipt", { timeout: 30000 });
       await axe(page, `${fail ? "failure" : "receipt"} @${width}`);
+      assert.deepEqual(await overflowing(f), [], `${fail ? "failure" : "receipt"} overflows at ${width}`);
       // Nothing overflows sideways at this width.
       const overflow = await f.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.ok(overflow <= 0, `horizontal overflow of ${overflow}px at ${width}`);
@@ -79,12 +100,16 @@ test("broken configurations show their message and send nothing", async () => {
       // iframe mode with the loader on the page's own origin: the frame would be open to the page.
       "/sealdrop.js": [readFileSync(join(ROOT, "dist/sealdrop.js"), "utf8"), { "Content-Type": "text/javascript" }],
       "/same-origin": [vendorPage("")],
+      // Opened as http://localhost:PORT, an origin the receiver was not told to allow: the
+      // browser refuses the frame, and the loader says what to do instead of a grey icon.
+      "/refused": [vendorPage(widget)],
     }),
   });
   const expected = {
     "/no-recipient": "no age recipient", "/secret-key": "PRIVATE key", "/bad-recipient": "checksum",
     "/plain-http": "https://", "/unknown": "data-colour", "/swapped-key": "differ from the recipients", "/bad-mode": "not a mode",
     "/same-origin": "another origin than this page",
+    "/refused": "--allow-origin http://localhost:",
   };
   try {
     const context = await h.browser.newContext();
@@ -94,7 +119,7 @@ test("broken configurations show their message and send nothing", async () => {
       const page = await context.newPage();
       const errors = [];
       page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-      await page.goto(h.vendor + path);
+      await page.goto((path === "/refused" ? h.vendor.replace("127.0.0.1", "localhost") : h.vendor) + path);
       const where = path === "/swapped-key" ? await (await page.waitForSelector("iframe")).contentFrame() : page;
       await where.waitForSelector("[role=alert]", { timeout: 20000 });
       const shown = await where.evaluate(() => {
@@ -105,7 +130,7 @@ test("broken configurations show their message and send nothing", async () => {
       assert.ok(shown.includes("misconfigured"), `${path}: ${shown}`);
       assert.ok(shown.includes(needle), `${path} should mention ${needle}: ${shown}`);
       assert.equal(await where.evaluate(() => !!document.querySelector("#sd-send")), false);
-      if (path === "/same-origin") assert.equal(await page.evaluate(() => document.querySelectorAll("iframe").length), 0);
+      if (path === "/same-origin" || path === "/refused") assert.equal(await page.evaluate(() => document.querySelectorAll("iframe").length), 0);
       if (path !== "/swapped-key") assert.ok(errors.some((e) => e.includes("sealdrop")), `${path}: no console error`);
       await page.close();
     }

@@ -82,8 +82,7 @@ export function sealdrop(args) {
 }
 
 export function storedCount(h) {
-  const out = sealdrop(["inbox", "list", "--data-dir", h.data]);
-  return out.startsWith("No reports") ? 0 : out.trim().split("\n").length;
+  return JSON.parse(sealdrop(["inbox", "list", "--data-dir", h.data, "--json"])).length;
 }
 
 export { readFileSync, writeFileSync, join };

@@ -26,6 +26,12 @@ for (const f of readdirSync(dist)) {
       html = html.replace(new RegExp(`(integrity=["']?)[^"' >]+(["']?[^>]*?href=["']?\\./${f})`), `$1${sri(code)}$2`);
     }
   }
+  if (/^form-[0-9a-f]+\.css$/.test(f)) {
+    const code = transformSync(readFileSync(`${dist}/${f}`, "utf8"), { minify: true, loader: "css" }).code;
+    writeFileSync(`${dist}/${f}`, code);
+    html = html.replace(new RegExp(`(href=["']?\\./${f}["']?[^>]*?integrity=["']?)[^"' >]+`), `$1${sri(code)}`);
+    html = html.replace(new RegExp(`(integrity=["']?)[^"' >]+(["']?[^>]*?href=["']?\\./${f})`), `$1${sri(code)}$2`);
+  }
   if (f === "sealdrop.js") {
     const src = readFileSync(`${dist}/${f}`, "utf8");
     const code = transformSync(src, { minify: true, target: "es2017", legalComments: "inline" }).code;
@@ -66,7 +72,11 @@ const m = html.match(re);
 if (m) {
   for (const f of readdirSync(dist)) if (/^boot-[0-9a-f]+\.js$/.test(f)) unlinkSync(`${dist}/${f}`);
   // Paths in the boot script are relative to the page; as a module file they resolve alike.
-  const code = transformSync(m[1], { minify: true, format: "esm", target: "es2022" }).code;
+  // First, before the wasm loads: tell the embedding page (iframe mode) the form is here, so
+  // the loader can tell a refused frame from a slow one.
+  const hello = `try { const p = new URLSearchParams(location.search).get("parent");
+    if (p && window.parent !== window) window.parent.postMessage({ type: "sealdrop:hello" }, p); } catch (e) {}\n`;
+  const code = transformSync(hello + m[1], { minify: true, format: "esm", target: "es2022" }).code;
   const name = `boot-${createHash("sha256").update(code).digest("hex").slice(0, 16)}.js`;
   writeFileSync(`${dist}/${name}`, code);
   html = html.replace(re, `<script type="module" src="./${name}" integrity="${sri(code)}" crossorigin="anonymous"></script>`);
@@ -74,6 +84,8 @@ if (m) {
   console.error(`postbuild: no boot script found in ${page}`);
   process.exit(1);
 }
+// The page itself: comments and the whitespace between tags go.
+html = html.replace(/<!--[\s\S]*?-->/g, "").replace(/>\s+</g, "><").trim() + "\n";
 writeFileSync(page, html);
 
 for (const f of readdirSync(dist)) {

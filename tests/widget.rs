@@ -292,7 +292,46 @@ async fn next_shows_errors_announced_and_focused() {
     click(&root, "#sd-next").await;
     let summary = q(&root, ".sd-summary");
     assert_eq!(summary.get_attribute("role").as_deref(), Some("alert"));
-    assert!(text(&summary).contains("This is required"));
+    // Each summary entry says what to do about which field and links to it; the message
+    // beside the field says what is wrong, above the field.
+    let entries: Vec<(String, String)> = {
+        let links = summary.query_selector_all("a").unwrap();
+        (0..links.length())
+            .map(|i| {
+                let a = links.item(i).unwrap().dyn_into::<Element>().unwrap();
+                (text(&a), a.get_attribute("href").unwrap())
+            })
+            .collect()
+    };
+    assert_eq!(
+        entries,
+        [
+            ("Enter a title".to_string(), "#sd-title".to_string()),
+            (
+                "Choose the kind of vulnerability".to_string(),
+                "#sd-kind-search".to_string()
+            )
+        ]
+    );
+    let title_error = q(&root, "#sd-title-error");
+    assert!(text(&title_error).contains("This is required"));
+    assert_eq!(
+        title_error
+            .next_element_sibling()
+            .map(|e| e.id())
+            .as_deref(),
+        Some("sd-title"),
+        "the error stands right above its field"
+    );
+    let kind_error = q(&root, "#sd-kind-error");
+    assert_eq!(
+        kind_error
+            .previous_element_sibling()
+            .map(|e| e.tag_name().to_lowercase())
+            .as_deref(),
+        Some("legend"),
+        "the kind's error is under its question, not under the filter box"
+    );
     assert_eq!(
         q(&root, "#sd-title")
             .get_attribute("aria-invalid")

@@ -77,8 +77,21 @@
     var look = { display: "block", width: "100%", "min-width": "0", "max-width": "100%", height: "640px", border: "0", margin: "0",
       padding: "0", background: "transparent", "color-scheme": "normal", opacity: "1", filter: "none", transform: "none", visibility: "visible" };
     Object.keys(look).forEach(function (k) { set(k, look[k]); });
+    // The form page says hello as soon as its first script runs. A frame that stays silent
+    // was refused (this origin is not in the receiver's --allow-origin, so the browser shows
+    // its grey blocked-frame icon) or never loaded: say so, with what to do, in its place.
+    var heard = false;
+    var silence = setTimeout(function () {
+      if (heard) return;
+      frame.remove();
+      fail("the form at " + base.origin + " did not load in this page. If this page's origin (" + location.origin +
+        ") is not allowed to embed the form, start the receiver with --allow-origin " + location.origin +
+        "; otherwise check that " + base.origin + " is up.");
+    }, 8000);
     window.addEventListener("message", function (e) {
       if (e.origin !== base.origin || e.source !== frame.contentWindow) return;
+      heard = true;
+      clearTimeout(silence);
       var d = e.data;
       if (d && d.type === "sealdrop:height" && typeof d.height === "number" && isFinite(d.height)) {
         set("height", Math.min(Math.max(Math.ceil(d.height), 200), 20000) + "px");

@@ -185,6 +185,15 @@ pub fn App(p: &AppProps) -> Html {
             <header>
                 <h1>{ t.title }</h1>
                 <p class="sd-intro">{ fill(t.intro_org, &[("org", &org)]) }</p>
+                // The policy from the first step, not discovered by a refused Send.
+                if let (Some(url), Delivery::Editing) = (&config.policy_url, &state.delivery) {
+                    <p class="sd-policy-first">
+                        <a href={url.clone()} target="_blank" rel="noopener noreferrer" id="sd-policy-first">
+                            { fill(t.policy_first, &[("org", &org)]) }
+                        </a>
+                        { " " }{ t.policy_later }
+                    </p>
+                }
             </header>
             { body }
         </div>

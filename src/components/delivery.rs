@@ -42,19 +42,29 @@ pub fn failure_text(t: &Strings, e: &DeliveryError) -> String {
     }
 }
 
-fn downloads(t: &'static Strings, sealed: &Sealed, report: &Rc<Report>) -> Html {
+/// The researcher's copies. Once delivered they carry the receipt, the one identifier the
+/// organization knows the report by: `report-<receipt>.age`, and `report.md` opening with it.
+fn downloads(
+    t: &'static Strings,
+    sealed: &Sealed,
+    report: &Rc<Report>,
+    receipt: Option<&str>,
+) -> Html {
+    let stem = format!("report-{}", receipt.unwrap_or(&report.id));
     let sealed = {
-        let (blob, id) = (sealed.blob.clone(), report.id.clone());
-        Callback::from(move |_: MouseEvent| download_blob(&blob, &format!("report-{id}.age")))
+        let (blob, name) = (sealed.blob.clone(), format!("{stem}.age"));
+        Callback::from(move |_: MouseEvent| download_blob(&blob, &name))
     };
     let plain = {
-        let report = report.clone();
+        let (report, name) = (report.clone(), format!("{stem}.md"));
+        let receipt = receipt.map(str::to_string);
         Callback::from(move |_: MouseEvent| {
-            download(
-                render_markdown(&report).as_bytes(),
-                "report.md",
-                "text/markdown",
-            )
+            let md = render_markdown(&report);
+            let md = match &receipt {
+                Some(r) => format!("Receipt: {r}\n\n{md}"),
+                None => md,
+            };
+            download(md.as_bytes(), &name, "text/markdown")
         })
     };
     html! {
@@ -171,17 +181,50 @@ pub fn DeliveryView(p: &DeliveryProps) -> Html {
             sha256,
             sealed,
             report,
-        } => html! {
-            <div class="sd-done">
-                <h2 tabindex="-1" id="sd-outcome">{ t.delivered }</h2>
-                <dl>
-                    <dt>{ t.receipt }</dt><dd><code id="sd-receipt">{ receipt }</code></dd>
-                    <dt>{ t.digest }</dt><dd><code id="sd-sha256" class="sd-wrap">{ sha256 }</code></dd>
-                </dl>
-                { downloads(t, sealed, report) }
-                <button type="button" class="sd-link" onclick={{ let cb = p.on_new.clone(); move |_| cb.emit(()) }}>{ t.new_report }</button>
-            </div>
-        },
+        } => {
+            let org = if c.org.is_empty() {
+                t.default_org.to_string()
+            } else {
+                c.org.clone()
+            };
+            let copy = |what: &str, value: &str| {
+                let value = value.to_string();
+                let copied = copied.clone();
+                let label = fill(t.copy_label, &[("what", what)]);
+                let onclick = Callback::from(move |_: MouseEvent| {
+                    if let Some(w) = web_sys::window() {
+                        let _ = w.navigator().clipboard().write_text(&value);
+                        copied.set(true);
+                    }
+                });
+                html! { <button type="button" class="sd-secondary sd-copy" aria-label={label} {onclick}>{ t.copy }</button> }
+            };
+            html! {
+                <div class="sd-done">
+                    <h2 tabindex="-1" id="sd-outcome">{ t.delivered }</h2>
+                    <h3>{ t.next_heading }</h3>
+                    <p id="sd-next-text">{ fill(t.next_text_org, &[("org", &org)]) }</p>
+                    <dl class="sd-ids">
+                        <dt>{ t.receipt }</dt>
+                        <dd>
+                            <div class="sd-id"><code id="sd-receipt">{ receipt }</code>{ copy(t.receipt, receipt) }</div>
+                            <p class="sd-hint">{ fill(t.receipt_note, &[("org", &org)]) }</p>
+                        </dd>
+                        <dt>{ t.digest }</dt>
+                        <dd>
+                            <div class="sd-id"><code id="sd-sha256" class="sd-wrap">{ sha256 }</code>{ copy(t.digest, sha256) }</div>
+                            <p class="sd-hint">{ t.digest_note }</p>
+                        </dd>
+                    </dl>
+                    if *copied { <p role="status" class="sd-hint">{ t.copied }</p> }
+                    { downloads(t, sealed, report, Some(receipt)) }
+                    <div class="sd-actions">
+                        <button type="button" class="sd-secondary" id="sd-new-report"
+                            onclick={{ let cb = p.on_new.clone(); move |_| cb.emit(()) }}>{ t.new_report }</button>
+                    </div>
+                </div>
+            }
+        }
         Delivery::Failed {
             reason,
             sealed,
@@ -227,7 +270,7 @@ pub fn DeliveryView(p: &DeliveryProps) -> Html {
                     <h2 tabindex="-1" id="sd-outcome">{ t.failed }</h2>
                     <p class="sd-error" id="sd-failure-reason">{ failure_text(t, reason) }</p>
                     <p>{ t.failed_keep }</p>
-                    { downloads(t, sealed, report) }
+                    { downloads(t, sealed, report, None) }
                     if fits {
                         <label for="sd-armored">{ t.armored_label }</label>
                         <textarea id="sd-armored" readonly=true rows="6" value={armored} class="sd-armored" spellcheck="false" />

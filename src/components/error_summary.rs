@@ -1,6 +1,6 @@
 //! The summary of a step's errors at its top: a live alert whose links jump to each field.
 
-use sealdrop_core::{FieldError, FieldId};
+use sealdrop_core::{FieldError, FieldId, Problem};
 use yew::prelude::*;
 
 use crate::i18n::Strings;
@@ -17,7 +17,45 @@ pub fn control_id(field: FieldId) -> String {
         FieldId::Type => "sd-kind-search".into(),
         FieldId::TypeName => "sd-other-name".into(),
         FieldId::Attachments => "sd-files".into(),
+        FieldId::Affected => "sd-affected-0".into(),
         other => format!("sd-{}", other.path().replace('.', "-")),
+    }
+}
+
+/// A summary entry: what to do about which field ("Enter a title"), where the message beside
+/// the field can say only what is wrong with it.
+pub fn summary_text(t: &Strings, e: &FieldError) -> String {
+    let label = match e.field {
+        FieldId::Title => t.title_label.to_string(),
+        FieldId::Type => t.steps[0].to_string(),
+        FieldId::TypeName => t.kind_other_name.to_string(),
+        FieldId::Affected => t.where_label.to_string(),
+        FieldId::Target(i) => format!("{} {}", t.where_label, i + 1),
+        FieldId::Prerequisites => t.prereq_label.to_string(),
+        FieldId::Steps => t.steps_label.to_string(),
+        FieldId::Impact => t.impact_label.to_string(),
+        FieldId::Cvss => t.cvss_label.to_string(),
+        FieldId::ReporterName => t.name_label.to_string(),
+        FieldId::ReporterHandle => t.handle_label.to_string(),
+        FieldId::ReporterEmail => t.email_label.to_string(),
+        FieldId::Attachments => t.steps[4].to_string(),
+        FieldId::Policy => t.policy_link_short.to_string(),
+        FieldId::Id | FieldId::CreatedAt => String::new(),
+    };
+    let what = match (e.field, &e.problem) {
+        (FieldId::Title, Problem::Required) => Some(t.do_title),
+        (FieldId::Type, Problem::Required) => Some(t.do_type),
+        (FieldId::TypeName, Problem::Required) => Some(t.do_type_name),
+        (FieldId::Affected, Problem::Required) => Some(t.do_affected),
+        (FieldId::Steps, Problem::Required) => Some(t.do_steps),
+        (FieldId::Impact, Problem::Required) => Some(t.do_impact),
+        (FieldId::Policy, _) => Some(t.do_policy),
+        _ => None,
+    };
+    match what {
+        Some(w) => w.to_string(),
+        None if label.is_empty() => e.problem.message(),
+        None => format!("{label}: {}", e.problem.message()),
     }
 }
 
@@ -42,7 +80,7 @@ pub fn ErrorSummary(p: &Props) -> Html {
                             }
                         })
                     };
-                    html! { <li><a href={format!("#{id}")} {onclick}>{ e.problem.message() }</a></li> }
+                    html! { <li><a href={format!("#{id}")} {onclick}>{ summary_text(p.t, e) }</a></li> }
                 }) }
             </ul>
         </div>

@@ -106,9 +106,9 @@ pub fn EvidenceStep(p: &StepProps) -> Html {
         <div class={classes!("sd-field", error.as_ref().map(|_| "sd-invalid"))}>
             <label for="sd-files">{ t.files_label }<span class="sd-optional">{ " " }{ t.optional }</span></label>
             <p id="sd-files-hint" class="sd-hint">{ hint }</p>
+            if let Some(e) = &error { <p id="sd-files-error" class="sd-error">{ e }</p> }
             <input id="sd-files" type="file" multiple=true {onchange} aria-describedby={described}
                 aria-invalid={error.as_ref().map(|_| "true")} />
-            if let Some(e) = &error { <p id="sd-files-error" class="sd-error">{ e }</p> }
             if s.form.files.is_empty() {
                 <p class="sd-hint">{ t.files_empty }</p>
             } else {

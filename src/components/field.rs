@@ -77,9 +77,10 @@ pub fn TextField(p: &Props) -> Html {
                 if let Some(o) = &p.optional { <span class="sd-optional">{ " " }{ o }</span> }
             </label>
             if let Some(h) = &p.hint { <p id={hint_id} class="sd-hint">{ h }</p> }
+            // Every error in the same place: after the label and hint, above its control.
+            if let Some(e) = &p.error { <p id={err_id} class="sd-error">{ e }</p> }
             { control }
             if let Some(s) = &p.status { <p id={status_id} class="sd-status" aria-live="polite">{ s }</p> }
-            if let Some(e) = &p.error { <p id={err_id} class="sd-error">{ e }</p> }
         </div>
     }
 }

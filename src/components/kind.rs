@@ -52,9 +52,9 @@ pub fn KindStep(p: &StepProps) -> Html {
             <fieldset class={classes!("sd-kinds", type_error.as_ref().map(|_| "sd-invalid"))}
                 aria-describedby={type_error.as_ref().map(|_| "sd-kind-error")}>
                 <legend>{ t.kind_legend }</legend>
+                if let Some(e) = &type_error { <p id="sd-kind-error" class="sd-error">{ e }</p> }
                 <TextField id="sd-kind-search" label={t.kind_search} value={s.form.type_query.clone()}
                     input_type="search" optional={Some(AttrValue::from(""))} on_input={set(Field::TypeQuery)} />
-                if let Some(e) = &type_error { <p id="sd-kind-error" class="sd-error">{ e }</p> }
                 <ul class="sd-kind-list">
                     { for shown.iter().map(|k| radio(k.id.clone(), k.name.clone(), html! {
                         <>{ &k.name }<span class="sd-cwe">{ &k.id }</span></>

@@ -85,19 +85,27 @@ pub fn ReviewStep(p: &ReviewProps) -> Html {
             if let Some(url) = &c.policy_url {
                 <div class={classes!("sd-field", "sd-policy", policy_error.as_ref().map(|_| "sd-invalid"))}>
                     <p><a href={url.clone()} target="_blank" rel="noopener noreferrer">{ t.policy_link }</a></p>
-                    <input type="checkbox" id="sd-policy" checked={f.policy_accepted_at.is_some()} onchange={on_policy}
-                        aria-invalid={policy_error.as_ref().map(|_| "true")}
-                        aria-describedby={policy_error.as_ref().map(|_| "sd-policy-error")} />
-                    <label for="sd-policy">{ t.policy_read }</label>
                     if let Some(e) = &policy_error { <p id="sd-policy-error" class="sd-error">{ e }</p> }
+                    <div class="sd-check">
+                        <input type="checkbox" id="sd-policy" checked={f.policy_accepted_at.is_some()} onchange={on_policy}
+                            aria-invalid={policy_error.as_ref().map(|_| "true")}
+                            aria-describedby={policy_error.as_ref().map(|_| "sd-policy-error")} />
+                        <label for="sd-policy">{ t.policy_read }</label>
+                    </div>
                 </div>
             }
             <div class="sd-sealed-for">
                 <p>{ t.sealed_for }{ ": " }<strong>{ if c.org.is_empty() { "—".to_string() } else { c.org.clone() } }</strong></p>
                 <p>{ t.key_fingerprints }{ ":" }</p>
                 <ul class="sd-keys">
-                    { for c.recipients.iter().map(|r| html! { <li><code title={r.clone()}>{ fingerprint(r) }</code></li> }) }
+                    { for c.recipients.iter().map(|r| html! {
+                        <li>
+                            <code>{ fingerprint(r) }</code>
+                            <details><summary>{ t.fingerprint_full }</summary><code class="sd-wrap">{ r }</code></details>
+                        </li>
+                    }) }
                 </ul>
+                <p class="sd-hint" id="sd-fingerprint-note">{ t.fingerprint_note }</p>
             </div>
             <button type="button" class="sd-primary" id="sd-send" onclick={{ let cb = p.on_send.clone(); move |_| cb.emit(()) }}>
                 { t.send }

@@ -20,7 +20,6 @@ pub fn TargetsStep(p: &StepProps) -> Html {
                     { for p.config.assets.iter().map(|a| html! { <option value={a.clone()} /> }) }
                 </datalist>
             }
-            if let Some(e) = s.error(FieldId::Affected) { <p class="sd-error" id="sd-affected">{ e }</p> }
             { for s.form.affected.iter().enumerate().map(|(i, v)| {
                 let on_input = { let s = s.clone(); Callback::from(move |v| s.dispatch(Action::SetTarget(i, v))) };
                 // Live feedback while typing; the blocking error comes with Next.
@@ -36,7 +35,8 @@ pub fn TargetsStep(p: &StepProps) -> Html {
                     <div class="sd-target">
                         <TextField id={format!("sd-affected-{i}")} {label} value={v.clone()}
                             hint={(i == 0).then_some(AttrValue::from(t.where_hint))} input_type="text"
-                            list={list_id.clone()} error={s.error(FieldId::Target(i))}
+                            list={list_id.clone()}
+                            error={s.error(FieldId::Target(i)).or_else(|| if i == 0 { s.error(FieldId::Affected) } else { None })}
                             status={live} {on_input} />
                         if many {
                             <button type="button" class="sd-link" onclick={remove}

@@ -31,7 +31,7 @@ pub use report::{
     TypeRef, SCHEMA,
 };
 pub use seal::{seal, seal_to_vec, sealed_size_bound, SealError, Sealer};
-pub use severity::{score_vector, CvssError, Score};
+pub use severity::{score_vector, tenths, CvssError, Score};
 pub use target::{check_target, TargetError};
 pub use validate::{validate, FieldError, FieldId, Limits, Problem, ValidationErrors};
 

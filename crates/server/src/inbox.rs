@@ -14,13 +14,18 @@ use crate::terminal::visible;
 
 #[derive(clap::Subcommand)]
 pub enum InboxCommand {
-    /// List stored reports: receipt, time received, size; with -i also kind and title.
+    /// List stored reports, newest first: receipt, time received, size, and whether it was
+    /// opened (./reports/<receipt> exists); with -i also kind, severity, reporter, attachments
+    /// and title.
     List {
         #[arg(long, default_value = "sealdrop-data")]
         data_dir: PathBuf,
-        /// Identity file to decrypt titles with (age-keygen format).
+        /// Identity file to decrypt the reports' details with (age-keygen format).
         #[arg(short, long)]
         identity: Option<PathBuf>,
+        /// One JSON array for scripts instead of the table.
+        #[arg(long)]
+        json: bool,
     },
     /// Decrypt one report, extract its bundle and print report.md.
     Open {
@@ -53,7 +58,11 @@ pub enum InboxCommand {
 
 pub fn run(cmd: InboxCommand) -> Result<(), String> {
     match cmd {
-        InboxCommand::List { data_dir, identity } => list(&data_dir, identity.as_deref()),
+        InboxCommand::List {
+            data_dir,
+            identity,
+            json,
+        } => list(&data_dir, identity.as_deref(), json),
         InboxCommand::Open {
             report,
             latest,
@@ -185,24 +194,36 @@ pub fn decrypt(
 /// The largest `report.json` read for a listing.
 const MAX_REPORT_JSON: u64 = 4 * 1024 * 1024;
 
-/// The kind and title of a report, or what kept them from being read.
-fn summary(ciphertext: &[u8], ids: &[Box<dyn Identity>]) -> String {
+/// What `inbox list -i` shows of a report, read from its `report.json`.
+#[derive(serde::Serialize)]
+struct Details {
+    kind: String,
+    /// `9.8 critical`, or none.
+    severity: Option<String>,
+    /// The handle, else the name; none when the researcher stayed anonymous.
+    reporter: Option<String>,
+    attachments: usize,
+    title: String,
+}
+
+/// The details of a report, or what kept them from being read.
+fn details(ciphertext: &[u8], ids: &[Box<dyn Identity>]) -> Result<Details, String> {
     let reader = match decryptor(ciphertext, ids, "this report") {
         Ok(r) => r,
         Err(e) if e.contains("not sealed to this identity") => {
-            return "(not sealed to this identity)".into()
+            return Err("not sealed to this identity".into())
         }
-        Err(_) => return "(damaged: its header does not verify)".into(),
+        Err(_) => return Err("damaged: its header does not verify".into()),
     };
     let mut ar = tar::Archive::new(reader);
     let Ok(mut entries) = ar.entries() else {
-        return "(decrypted, but damaged: not a tar bundle)".into();
+        return Err("decrypted, but damaged: not a tar bundle".into());
     };
     let json = loop {
         match entries.next() {
-            None => return "(decrypted, but the bundle has no report.json)".into(),
+            None => return Err("decrypted, but the bundle has no report.json".into()),
             Some(Err(_)) => {
-                return "(decrypted, but damaged: its payload or bundle is broken)".into()
+                return Err("decrypted, but damaged: its payload or bundle is broken".into())
             }
             Some(Ok(e)) => {
                 if e.path()
@@ -210,53 +231,149 @@ fn summary(ciphertext: &[u8], ids: &[Box<dyn Identity>]) -> String {
                 {
                     let mut v = Vec::new();
                     if e.take(MAX_REPORT_JSON).read_to_end(&mut v).is_err() {
-                        return "(decrypted, but damaged: its payload fails authentication)".into();
+                        return Err(
+                            "decrypted, but damaged: its payload fails authentication".into()
+                        );
                     }
                     break v;
                 }
             }
         }
     };
-    match serde_json::from_slice::<sealdrop_core::Report>(&json) {
-        Ok(rep) => format!(
-            "{}  {}",
-            visible(&rep.kind.id, false),
-            visible(&rep.title, false)
-        ),
-        Err(_) => {
-            "(decrypted, but its report.json is not a sealdrop report: open it to look)".into()
-        }
-    }
+    let rep = serde_json::from_slice::<sealdrop_core::Report>(&json).map_err(|_| {
+        "decrypted, but its report.json is not a sealdrop report: open it to look".to_string()
+    })?;
+    Ok(Details {
+        kind: rep.kind.id,
+        severity: rep
+            .severity
+            .map(|s| format!("{} {}", sealdrop_core::tenths(s.score), s.rating)),
+        reporter: rep.reporter.and_then(|r| r.handle.or(r.name)),
+        attachments: rep.attachments.len(),
+        title: rep.title,
+    })
 }
 
-fn list(data_dir: &Path, identity: Option<&Path>) -> Result<(), String> {
+/// One row of `inbox list`.
+#[derive(serde::Serialize)]
+struct Listed {
+    receipt: String,
+    received_at: String,
+    size: u64,
+    /// `./reports/<receipt>` exists: `inbox open` put it there.
+    opened: bool,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    details: Option<Details>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+fn list(data_dir: &Path, identity: Option<&Path>, json: bool) -> Result<(), String> {
     let store = store(data_dir)?;
-    let rows = store.list().map_err(|e| e.to_string())?;
-    if rows.is_empty() {
+    let mut rows = store.list().map_err(|e| e.to_string())?;
+    rows.reverse();
+    let ids = identity.map(identities).transpose()?;
+    let listed: Vec<Listed> = rows
+        .into_iter()
+        .map(|r| {
+            let (details, error) = match &ids {
+                None => (None, None),
+                Some(ids) => match store.body(&r.receipt) {
+                    Ok(Some(body)) => match details(&body, ids) {
+                        Ok(d) => (Some(d), None),
+                        Err(e) => (None, Some(e)),
+                    },
+                    Ok(None) => (None, Some("its ciphertext is missing".into())),
+                    Err(e) => (None, Some(format!("its ciphertext cannot be read: {e}"))),
+                },
+            };
+            Listed {
+                opened: Path::new("reports").join(&r.receipt).is_dir(),
+                receipt: r.receipt,
+                received_at: r.received_at,
+                size: r.size,
+                details,
+                error,
+            }
+        })
+        .collect();
+    if json {
+        // serde_json escapes control characters, so this is safe on a terminal too.
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&listed).map_err(|e| e.to_string())?
+        );
+        return Ok(());
+    }
+    if listed.is_empty() {
         println!("No reports in {} yet.", data_dir.display());
         return Ok(());
     }
-    let ids = identity.map(identities).transpose()?;
-    for r in rows {
-        let mut line = format!(
-            "{}  {}  {:>10} bytes",
-            visible(&r.receipt, false),
-            visible(&r.received_at, false),
-            r.size
-        );
-        if let Some(ids) = &ids {
-            let text = match store.body(&r.receipt) {
-                Ok(Some(body)) => summary(&body, ids),
-                Ok(None) => "(its ciphertext is missing)".into(),
-                Err(e) => format!(
-                    "(its ciphertext cannot be read: {})",
-                    visible(&e.to_string(), false)
-                ),
-            };
-            line.push_str("  ");
-            line.push_str(&text);
+    let decrypted = ids.is_some();
+    let mut table: Vec<Vec<String>> = vec![if decrypted {
+        [
+            "RECEIPT", "RECEIVED", "SIZE", "OPENED", "KIND", "SEVERITY", "REPORTER", "FILES",
+            "TITLE",
+        ]
+        .map(String::from)
+        .to_vec()
+    } else {
+        ["RECEIPT", "RECEIVED", "SIZE", "OPENED"]
+            .map(String::from)
+            .to_vec()
+    }];
+    for l in &listed {
+        let mut row = vec![
+            visible(&l.receipt, false),
+            visible(&l.received_at, false),
+            sealdrop_core::human_bytes(l.size),
+            if l.opened { "yes" } else { "no" }.to_string(),
+        ];
+        if decrypted {
+            match (&l.details, &l.error) {
+                (Some(d), _) => row.extend([
+                    visible(&d.kind, false),
+                    d.severity.clone().unwrap_or_else(|| "-".into()),
+                    d.reporter
+                        .as_deref()
+                        .map_or_else(|| "anonymous".into(), |r| visible(r, false)),
+                    d.attachments.to_string(),
+                    visible(&d.title, false),
+                ]),
+                (None, e) => row.extend([
+                    "-".into(),
+                    "-".into(),
+                    "-".into(),
+                    "-".into(),
+                    format!("({})", visible(e.as_deref().unwrap_or(""), false)),
+                ]),
+            }
         }
-        println!("{line}");
+        table.push(row);
+    }
+    let widths: Vec<usize> = (0..table[0].len())
+        .map(|c| {
+            table
+                .iter()
+                .map(|r| r[c].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for row in &table {
+        let last = row.len() - 1;
+        let line: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(c, v)| {
+                if c == last {
+                    v.clone()
+                } else {
+                    format!("{v:<w$}", w = widths[c])
+                }
+            })
+            .collect();
+        println!("{}", line.join("  ").trim_end());
     }
     Ok(())
 }

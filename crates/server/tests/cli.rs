@@ -67,12 +67,8 @@ fn list_and_open_what_was_received() {
     );
     assert!(out.status.success());
     let (stdout, _) = text(&out);
-    snapshot(
-        "inbox-list.txt",
-        &stdout
-            .replace(&first.len().to_string(), "SIZE")
-            .replace(&second.len().to_string(), "SIZE"),
-    );
+    // A table: a header row, newest first, the details decrypted with -i.
+    snapshot("inbox-list.txt", &stdout);
 
     let out = sealdrop(
         &[
@@ -128,6 +124,32 @@ fn list_and_open_what_was_received() {
         .path()
         .join("reports/sd-00000000000000000000000000000001/report.md")
         .exists());
+
+    // For scripts: JSON, with which reports were opened (into ./reports/<receipt>).
+    let out = sealdrop(
+        &[
+            "inbox",
+            "list",
+            "--data-dir",
+            "data",
+            "-i",
+            "key.txt",
+            "--json",
+        ],
+        dir.path(),
+    );
+    assert!(out.status.success());
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = listed.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["receipt"], "sd-00000000000000000000000000000002");
+    assert_eq!(rows[0]["opened"], false);
+    assert_eq!(rows[1]["opened"], true);
+    assert_eq!(rows[1]["title"], "First report");
+    assert_eq!(rows[1]["kind"], "CWE-22");
+    assert_eq!(rows[1]["attachments"], 1);
+    assert_eq!(rows[1]["reporter"], serde_json::Value::Null);
+    assert_eq!(rows[1]["size"], first.len());
 
     // Inside a git checkout, opening warns that the plaintext could be committed.
     std::fs::create_dir(dir.path().join(".git")).unwrap();

@@ -315,7 +315,13 @@ fn inbox_reads_without_writing_and_says_what_failed() {
     );
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(text.contains("CWE-22  fine"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("sd-00000000000000000000000000000001")
+                && l.contains("CWE-22")
+                && l.ends_with("fine")),
+        "{text}"
+    );
     assert!(
         text.contains("(decrypted, but its report.json is not a sealdrop report"),
         "{text}"
