@@ -39,6 +39,8 @@ test("axe: every step, errors, receipt and failure screen, at 1280 and 375 px", 
       const f = await frameOf(page);
       await axe(page, `kind @${width}`);
       assert.deepEqual(await overflowing(f), [], `kind step overflows at ${width}`);
+      // The disclosure policy is linked from the first step, not discovered by a refused Send.
+      assert.equal(await f.getAttribute("#sd-policy-first", "href"), `${h.vendor}/policy`);
       await f.click("#sd-next");
       await f.waitForSelector(".sd-summary");
       await axe(page, `kind errors @${width}`);
@@ -60,6 +62,8 @@ test("axe: every step, errors, receipt and failure screen, at 1280 and 375 px", 
       await f.setInputFiles("#sd-files", [{ name: "screen-recording-of-the-open-redirect-2026-11-23T10-00-00.webm",
         mimeType: "video/webm", buffer: Buffer.from("not really a video") }]);
       await f.waitForSelector(".sd-files code.sd-file-digest");
+      // Only the list of chosen files: the input's own "No file chosen" text is not shown.
+      assert.equal(await f.evaluate(() => getComputedStyle(document.querySelector("#sd-files")).color), "rgba(0, 0, 0, 0)");
       await axe(page, `evidence @${width}`);
       assert.deepEqual(await overflowing(f), [], `evidence overflows at ${width}`);
       await f.click("#sd-next");
@@ -70,6 +74,9 @@ test("axe: every step, errors, receipt and failure screen, at 1280 and 375 px", 
       await f.click("#sd-send");
       await f.waitForSelector(".sd-summary");
       await axe(page, `review errors @${width}`);
+      // The acknowledgement's box and its label start on one line.
+      const [box, label] = await f.evaluate(() => ["#sd-policy", "label[for=sd-policy]"].map((s) => document.querySelector(s).getBoundingClientRect().top));
+      assert.ok(Math.abs(box - label) < 12, `checkbox at ${box}, label at ${label}`);
       await f.check("#sd-policy");
       fail = width === 1280; // the receipt at phone width, the failure screen at desktop width
       await f.click("#sd-send");

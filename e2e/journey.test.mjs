@@ -31,7 +31,8 @@ test("keyboard-only journey, opened by sealdrop and by stock age + tar", async (
 
     const out = join(h.dir, "opened");
     const md = sealdrop(["inbox", "open", receipt, "-i", h.key, "--data-dir", h.data, "--out", out]);
-    assert.ok(md.startsWith(`# ${r.title}\n`));
+    // The printout names the receipt the researcher holds, then report.md.
+    assert.ok(md.startsWith(`Receipt: ${receipt}\n\n# ${r.title}\n`), md.slice(0, 200));
     const json = JSON.parse(readFileSync(join(out, "report.json"), "utf8"));
     assert.equal(json.schema, "sealdrop.report.v1");
     assert.deepEqual(json.type, { id: "CWE-22", name: "Path traversal" });

@@ -34,7 +34,7 @@ try {
     await shot("4-impact");
     await f.click("#sd-next");
     await f.setInputFiles("#sd-files", [{ name: "poc.html", mimeType: "text/html", buffer: Buffer.from("<img src=x onerror=alert(1)>") }]);
-    await f.waitForSelector(".sd-files li");
+    await f.waitForSelector(".sd-files li code.sd-file-digest");
     await shot("5-evidence");
     await f.click("#sd-next");
     await f.fill("#sd-reporter-handle", "ada_sec");

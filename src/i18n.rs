@@ -189,7 +189,7 @@ pub static EN: Strings = Strings {
     receipt: "Receipt",
     digest: "SHA-256 of the encrypted report",
     download_sealed: "Download the encrypted report (.age)",
-    download_plain: "Save my own copy (report.md)",
+    download_plain: "Save my own copy (Markdown, .md)",
     plain_note: "Your copy is saved on this device only; it is not sent anywhere.",
     failed: "The report could not be delivered.",
     failed_keep: "Your report is encrypted and safe here. Send it another way:",

@@ -396,6 +396,10 @@ async fn delivers_only_ciphertext_with_the_idempotency_key() {
         review.contains(FILE_SHA256),
         "the review lists the attachment's digest"
     );
+    // The fingerprint explains itself, and the whole key is there on request.
+    assert!(text(&q(&root, "#sd-fingerprint-note")).contains("security.txt"));
+    let whole = text(&q(&root, ".sd-keys details code"));
+    assert!(whole.starts_with("age1") && whole.len() == 62, "{whole}");
     click(&root, "#sd-send").await;
     wait_for(&root, "#sd-receipt", 10_000).await;
     assert_eq!(text(&q(&root, "#sd-receipt")), "rcpt-test-1");
