@@ -60,7 +60,7 @@ when a vector is typed, and a leaner UI layer than Yew's virtual DOM for the for
 
 Loopback through \`sealdrop serve\` (which sends the build's brotli copies), so this is start-up time, not network.
 The form page preloads \`sealdrop.json\` (\`<link rel="preload" as="fetch">\`), so its fetch overlaps the wasm
-compile. What limits it: compiling and instantiating ~590 KB of wasm and, in iframe mode, a second document. The
+compile. What limits it: compiling and instantiating ~560 KB of wasm and, in iframe mode, a second document. The
 150 ms target is not met on this machine. Most promising: a smaller module (section 1).
 
 ## 3. Sealing in the browser: the whole pipeline (same page, alternating, 5 rounds)
