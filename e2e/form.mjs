@@ -36,7 +36,11 @@ export async function fillReport(frame, page, r) {
   if (r.files?.length) {
     await frame.setInputFiles("#sd-files", r.files);
     // Each file is listed with its digest once the sealing worker has read it.
-    await frame.waitForFunction((n) => document.querySelectorAll(".sd-files li code.sd-file-digest").length === n, r.files.length, { timeout: 30000 });
+    // (In inline mode the form is in the embed's shadow root.)
+    await frame.waitForFunction((n) => {
+      const root = document.querySelector(".sealdrop-embed")?.shadowRoot ?? document;
+      return root.querySelectorAll(".sd-files li code.sd-file-digest").length === n;
+    }, r.files.length, { timeout: 30000 });
   }
   await frame.focus("#sd-next");
   await page.keyboard.press("Enter");

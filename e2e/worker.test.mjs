@@ -98,3 +98,30 @@ test("a 300 MiB attachment: sealed in the worker, cancellable, the page responsi
     await h.stop();
   }
 });
+
+test("inline mode: the worker starts from a blob: module on the host page and the report arrives", async () => {
+  const h = await start({
+    pages: ({ widget, recipient }) => ({
+      "/": [vendorPage(widget, { attrs: `data-mode="inline" data-recipients="${recipient}" data-endpoint="/v1/reports" data-policy-url="${widget}/policy"` })],
+    }),
+  });
+  try {
+    const page = await (await h.browser.newContext()).newPage();
+    const errors = [];
+    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+    await page.goto(h.vendor + "/");
+    await page.waitForSelector("#sd-title", { timeout: 20000 });
+    // The shadow root's form drives like the frame's.
+    await fillReport(page, page, {
+      title: "Inline worker", kind: "CWE-79", url: "https://app.example.com/", steps: "1. Open", prereq: "",
+      impact: "XSS", cvss: "", name: "", handle: "", email: "",
+      files: [{ name: "poc.html", mimeType: "text/html", buffer: Buffer.from("<script>alert(1)</script>") }],
+    });
+    await send(page, page);
+    await page.waitForSelector("#sd-receipt", { timeout: 30000 });
+    assert.equal(storedCount(h), 1);
+    assert.deepEqual(errors.filter((e) => e.includes("sealdrop")), [], "no sealdrop error on the console");
+  } finally {
+    await h.stop();
+  }
+});
