@@ -33,7 +33,8 @@
     box.setAttribute("role", "alert");
     box.style.cssText = "border:2px solid #b42318;color:#b42318;padding:.75rem;font:16px/1.4 system-ui,sans-serif";
     box.textContent = "This report form is misconfigured and cannot send reports safely. " + message;
-    host.appendChild(box);
+    host.insertBefore(box, host.firstChild);
+    return box;
   }
   if (ds.target && !target) {
     fail("data-target \"" + ds.target + "\" matches no element on this page: use a CSS selector of an existing element, like #report-form.");
@@ -79,12 +80,12 @@
     Object.keys(look).forEach(function (k) { set(k, look[k]); });
     // The form page says hello as soon as its first script runs. A frame that stays silent
     // was refused (this origin is not in the receiver's --allow-origin, so the browser shows
-    // its grey blocked-frame icon) or never loaded: say so, with what to do, in its place.
-    var heard = false;
+    // its grey blocked-frame icon) or has not loaded: say so, with what to do, above it. The
+    // frame stays, so a form that was only slow (a poor connection) appears and the message goes.
+    var heard = false, warning = null;
     var silence = setTimeout(function () {
       if (heard) return;
-      frame.remove();
-      fail("the form at " + base.origin + " did not load in this page. If this page's origin (" + location.origin +
+      warning = fail("the form at " + base.origin + " did not load in this page. If this page's origin (" + location.origin +
         ") is not allowed to embed the form, start the receiver with --allow-origin " + location.origin +
         "; otherwise check that " + base.origin + " is up.");
     }, 8000);
@@ -92,6 +93,7 @@
       if (e.origin !== base.origin || e.source !== frame.contentWindow) return;
       heard = true;
       clearTimeout(silence);
+      if (warning) { warning.remove(); warning = null; }
       var d = e.data;
       if (d && d.type === "sealdrop:height" && typeof d.height === "number" && isFinite(d.height)) {
         set("height", Math.min(Math.max(Math.ceil(d.height), 200), 20000) + "px");

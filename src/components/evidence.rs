@@ -11,7 +11,8 @@ use yew::prelude::*;
 
 use super::StepProps;
 use crate::i18n::fill;
-use crate::sealer::Event as SealEvent;
+use crate::sealer::{Event as SealEvent, SealFailure};
+use crate::send::seal_failure_text;
 use crate::state::{Action, Attached};
 
 thread_local! {
@@ -75,12 +76,15 @@ pub fn EvidenceStep(p: &StepProps) -> Html {
                             id,
                             sha256: Some(h),
                         }),
-                        SealEvent::Failed(_) => {
+                        SealEvent::Failed(f) => {
                             s.dispatch(Action::Digested { id, sha256: None });
-                            s.dispatch(Action::Notice(Some(fill(
-                                t.file_unreadable,
-                                &[("name", &name)],
-                            ))));
+                            // A file the browser could not read, or no sealer to read it.
+                            let why = if f == SealFailure::Unavailable {
+                                seal_failure_text(t, f)
+                            } else {
+                                fill(t.file_unreadable, &[("name", &name)])
+                            };
+                            s.dispatch(Action::Notice(Some(why)));
                         }
                         SealEvent::Sealed(_) => {}
                     });
