@@ -25,6 +25,21 @@ async fn bytes_of(b: &Blob) -> Vec<u8> {
     js_sys::Uint8Array::new(&JsFuture::from(b.array_buffer()).await.unwrap()).to_vec()
 }
 
+/// A minimal valid draft without attachments.
+fn draft(title: &str) -> Draft {
+    Draft {
+        id: sealdrop_core::new_uuid().unwrap(),
+        created_at: "2026-11-23T10:00:00Z".into(),
+        type_id: "CWE-79".into(),
+        type_name: "XSS".into(),
+        title: title.into(),
+        affected: vec!["https://example.com".into()],
+        steps: "s".into(),
+        impact: "i".into(),
+        ..Draft::default()
+    }
+}
+
 fn pattern(n: usize, seed: u8) -> Vec<u8> {
     (0..n)
         .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
@@ -39,17 +54,7 @@ async fn a_multi_slice_blob_seals_as_the_buffered_path_does() {
         Vec::new(),
         pattern(700, 2),
     ];
-    let mut draft = Draft {
-        id: sealdrop_core::new_uuid().unwrap(),
-        created_at: "2026-11-23T10:00:00Z".into(),
-        type_id: "CWE-79".into(),
-        type_name: "XSS".into(),
-        title: "streamed".into(),
-        affected: vec!["https://example.com".into()],
-        steps: "s".into(),
-        impact: "i".into(),
-        ..Draft::default()
-    };
+    let mut draft = draft("streamed");
     let blobs: Vec<Blob> = files.iter().map(|f| blob(f)).collect();
     for (i, (f, b)) in files.iter().zip(&blobs).enumerate() {
         let calls = Rc::new(Cell::new(0));
@@ -110,17 +115,7 @@ async fn a_multi_slice_blob_seals_as_the_buffered_path_does() {
 #[wasm_bindgen_test]
 async fn a_file_that_changed_after_it_was_attached_is_refused() {
     let original = pattern(5000, 9);
-    let mut draft = Draft {
-        id: sealdrop_core::new_uuid().unwrap(),
-        created_at: "2026-11-23T10:00:00Z".into(),
-        type_id: "CWE-79".into(),
-        type_name: "XSS".into(),
-        title: "changed".into(),
-        affected: vec!["https://example.com".into()],
-        steps: "s".into(),
-        impact: "i".into(),
-        ..Draft::default()
-    };
+    let mut draft = draft("changed");
     draft
         .attachments
         .push(DraftAttachment::of("a.bin", "", &original));
