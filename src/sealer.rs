@@ -324,6 +324,14 @@ impl Sealer {
             "seal",
             &[
                 ("recipients", r.as_ref()),
+                (
+                    "kind",
+                    &match parts.kind {
+                        sealdrop_core::BundleKind::Message => "message",
+                        sealdrop_core::BundleKind::Report => "report",
+                    }
+                    .into(),
+                ),
                 ("json", &json.into()),
                 ("markdown", &parts.markdown.as_str().into()),
                 ("mtime", &(parts.mtime as f64).into()),

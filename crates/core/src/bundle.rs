@@ -8,6 +8,27 @@ use crate::tar::{rfc3339_to_unix, TarWriter};
 
 pub const BUNDLE_JSON: &str = "report.json";
 pub const BUNDLE_MD: &str = "report.md";
+/// A conversation message's bundle holds `message.json` and `message.md` instead.
+pub const MESSAGE_JSON: &str = "message.json";
+pub const MESSAGE_MD: &str = "message.md";
+
+/// What a bundle carries: a report, or a message of a report's conversation.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum BundleKind {
+    #[default]
+    Report,
+    Message,
+}
+
+impl BundleKind {
+    /// The names of the bundle's JSON and Markdown entries.
+    pub fn names(self) -> (&'static str, &'static str) {
+        match self {
+            BundleKind::Report => (BUNDLE_JSON, BUNDLE_MD),
+            BundleKind::Message => (MESSAGE_JSON, MESSAGE_MD),
+        }
+    }
+}
 
 /// Writes the bundle of `report` to `out`; `files[i]` holds the bytes of `report.attachments[i]`.
 ///
@@ -49,6 +70,8 @@ fn mismatch() -> io::Error {
 /// needs neither JSON nor Markdown code.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct BundleParts {
+    /// A report's bundle or a message's (which names its entries `message.*`).
+    pub kind: BundleKind,
     /// `report.json`, pretty-printed.
     pub json: Vec<u8>,
     /// `report.md`.
@@ -66,6 +89,7 @@ impl BundleParts {
     /// Only if the report cannot be serialized (it always can).
     pub fn of(report: &Report) -> io::Result<Self> {
         Ok(BundleParts {
+            kind: BundleKind::Report,
             json: serde_json::to_vec_pretty(report).map_err(io::Error::other)?,
             markdown: render_markdown(report),
             mtime: rfc3339_to_unix(&report.created_at).unwrap_or(0),
@@ -103,8 +127,9 @@ impl<W: Write> BundleWriter<W> {
     /// When `out` fails or a path cannot be expressed in the archive.
     pub fn with_parts(parts: BundleParts, out: W) -> io::Result<Self> {
         let mut tar = TarWriter::new(out, parts.mtime);
-        tar.file(BUNDLE_JSON, &parts.json)?;
-        tar.file(BUNDLE_MD, parts.markdown.as_bytes())?;
+        let (json, md) = parts.kind.names();
+        tar.file(json, &parts.json)?;
+        tar.file(md, parts.markdown.as_bytes())?;
         if !parts.attachments.is_empty() {
             tar.dir("attachments/")?;
         }
@@ -258,6 +283,9 @@ pub fn render_markdown(r: &Report) -> String {
     }
     if let Some(p) = &r.policy {
         let _ = writeln!(s, "\n## Policy\n\nAccepted {} at {}", p.url, p.accepted_at);
+    }
+    if r.reply_to.is_some() {
+        s.push_str("\n## Conversation\n\nThe reporter kept a follow-up key: answer with `sealdrop inbox reply`.\n");
     }
     s
 }

@@ -8,6 +8,7 @@
 mod bundle;
 mod config;
 mod filename;
+mod followup;
 mod recipients;
 mod report;
 mod seal;
@@ -17,12 +18,18 @@ mod target;
 mod validate;
 
 pub use bundle::{
-    render_markdown, write_bundle, BundleParts, BundleWriter, BUNDLE_JSON, BUNDLE_MD,
+    render_markdown, write_bundle, BundleKind, BundleParts, BundleWriter, BUNDLE_JSON, BUNDLE_MD,
+    MESSAGE_JSON, MESSAGE_MD,
 };
 pub use config::{
     Config, ConfigError, Theme, VulnType, DEFAULT_TYPES, MAX_ATTACHMENT_BYTES_CEILING,
 };
 pub use filename::safe_file_name;
+pub use followup::{
+    decrypt, is_date, is_receipt, new_secret, open_message, read_tar, render_message,
+    token_hash_of, Derived, FollowUpKey, KeyError, Message, OpenError, Opened, Sender, Status,
+    KEY_PREFIX, MESSAGE_SCHEMA,
+};
 pub use recipients::{
     check_recipients, fingerprint, parse_recipients, RecipientError, RecipientProblem, Recipients,
 };

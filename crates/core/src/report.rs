@@ -102,6 +102,11 @@ pub struct Report {
     pub attachments: Vec<AttachmentMeta>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<Policy>,
+    /// The researcher's reply recipient (`age1…`, derived from their follow-up key), when they
+    /// keep a conversation open: the organization seals its replies to it
+    /// (docs/conversation.md). It travels only inside the ciphertext.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<String>,
 }
 
 /// A file the researcher attached: what is known about it, never its bytes. The bytes stay in

@@ -457,5 +457,6 @@ pub fn validate(d: &Draft, limits: &Limits) -> Result<Report, ValidationErrors> 
         reporter,
         attachments,
         policy,
+        reply_to: None,
     })
 }

@@ -154,7 +154,8 @@ impl Parts {
     }
 }
 
-/// The bundle's parts as the form sends them: `json` and `markdown` as text, `mtime` in
+/// The bundle's parts as the form sends them: `kind` ("message" for a conversation's message,
+/// else a report), `json` and `markdown` as text, `mtime` in
 /// seconds, `attachments` as `[path, size, sha256]` triples.
 fn bundle_parts(msg: &JsValue) -> Option<sealdrop_core::BundleParts> {
     let attachments = Array::from(&get(msg, "attachments"))
@@ -169,6 +170,11 @@ fn bundle_parts(msg: &JsValue) -> Option<sealdrop_core::BundleParts> {
         })
         .collect::<Option<Vec<_>>>()?;
     Some(sealdrop_core::BundleParts {
+        kind: if get(msg, "kind").as_string().as_deref() == Some("message") {
+            sealdrop_core::BundleKind::Message
+        } else {
+            sealdrop_core::BundleKind::Report
+        },
         json: get(msg, "json").as_string()?.into_bytes(),
         markdown: get(msg, "markdown").as_string()?,
         mtime: get(msg, "mtime").as_f64().filter(|n| *n >= 0.0)? as u64,

@@ -1,0 +1,196 @@
+//! The follow-up key, its derivation (pinned by vectors generated once and committed, and
+//! checked against an independent HKDF in Python when they were made), and messages sealed to
+//! the derived reply key.
+
+use sealdrop_core::{
+    open_message, parse_recipients, token_hash_of, AttachmentMeta, BundleParts, Derived,
+    FollowUpKey, KeyError, Message, OpenError, Sealer, Sender, Status, MESSAGE_SCHEMA,
+};
+
+const RECEIPT: &str = "sd-00112233445566778899aabbccddeeff";
+const SECRET: [u8; 16] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+const KEY: &str = "sdkey1qqgjyv6y24n80zye42aueh0wluqqzqsrqszsvpcgpy9qkrqdpc8sjmu6hr";
+const CHARSET: &str = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+
+#[test]
+fn derivation_is_pinned() {
+    let key = FollowUpKey::new(RECEIPT, SECRET).unwrap();
+    assert_eq!(key.encode(), KEY);
+    let d = key.derive();
+    assert_eq!(
+        d.token(),
+        "f7bcb332016c7a3a838889d478b67a04f45245efb56e63285f75a164e54a268a"
+    );
+    assert_eq!(
+        d.token_hash(),
+        "bc9fdba426ce2c5b65f39b4b1e662846506e9a3f73f38ecf24f50ce9cf34649f"
+    );
+    assert_eq!(
+        d.recipient(),
+        "age1h5ey7c4xq4gd7y30zswun2pdl3apu6dn9dap2sjh29mztarfs4equy74n0"
+    );
+    assert_eq!(
+        token_hash_of(&d.token()).as_deref(),
+        Some(d.token_hash().as_str())
+    );
+    assert_eq!(token_hash_of("zz"), None);
+    // Another secret gives another token and key.
+    let other = Derived::from_secret(&[1; 16]);
+    assert_ne!(other.token(), d.token());
+    assert_ne!(other.recipient(), d.recipient());
+}
+
+#[test]
+fn round_trip() {
+    for i in 0..200u8 {
+        let secret = sealdrop_core::new_secret().unwrap();
+        let receipt = format!("sd-{}", sealdrop_core::hex(&[i; 16]));
+        let key = FollowUpKey::new(&receipt, secret).unwrap();
+        let s = key.encode();
+        assert_eq!(s.len(), 64);
+        let back = FollowUpKey::parse(&s).unwrap();
+        assert!(back == key);
+        assert_eq!(back.receipt(), receipt);
+        // As pasted: upper case, wrapped, padded.
+        let pasted = format!("  {}\n{}  ", &s[..30].to_uppercase(), &s[30..]);
+        assert!(FollowUpKey::parse(&pasted).unwrap() == key);
+    }
+    assert!(FollowUpKey::new("sd-xyz", SECRET).is_none());
+    assert!(FollowUpKey::new("SD-00112233445566778899AABBCCDDEEFF", SECRET).is_none());
+}
+
+#[test]
+fn every_single_character_typo_is_caught() {
+    let mut tried = 0;
+    for (i, c) in KEY.char_indices() {
+        // Every other character the key's alphabet has, and other keyboard characters.
+        for other in CHARSET.chars().chain("bio1-_.".chars()) {
+            if other == c {
+                continue;
+            }
+            let mut typo = KEY.to_string();
+            typo.replace_range(i..=i, &other.to_string());
+            assert!(FollowUpKey::parse(&typo).is_err(), "{typo} was accepted");
+            tried += 1;
+        }
+        // A character left out, or doubled.
+        let mut missing = KEY.to_string();
+        missing.remove(i);
+        assert!(FollowUpKey::parse(&missing).is_err());
+        let mut doubled = KEY.to_string();
+        doubled.insert(i, c);
+        assert!(FollowUpKey::parse(&doubled).is_err());
+        // Two neighbours swapped.
+        if i + 1 < KEY.len() && KEY.as_bytes()[i] != KEY.as_bytes()[i + 1] {
+            let mut b = KEY.as_bytes().to_vec();
+            b.swap(i, i + 1);
+            let swapped = String::from_utf8(b).unwrap();
+            assert!(
+                FollowUpKey::parse(&swapped).is_err(),
+                "{swapped} was accepted"
+            );
+        }
+    }
+    assert!(tried > 64 * 32);
+    // Mistakes in the data part are typos; what is not a key at all is said to be so.
+    let mut typo = KEY.to_string();
+    typo.replace_range(20..21, "q");
+    assert_eq!(FollowUpKey::parse(&typo).err(), Some(KeyError::Typo));
+    assert_eq!(FollowUpKey::parse("").err(), Some(KeyError::Empty));
+    assert_eq!(FollowUpKey::parse(" \n").err(), Some(KeyError::Empty));
+    assert_eq!(FollowUpKey::parse(RECEIPT).err(), Some(KeyError::NotAKey));
+    assert_eq!(
+        FollowUpKey::parse("age1h5ey7c4xq4gd7y30zswun2pdl3apu6dn9dap2sjh29mztarfs4equy74n0").err(),
+        Some(KeyError::NotAKey)
+    );
+    assert_eq!(FollowUpKey::parse(&KEY[..40]).err(), Some(KeyError::Typo));
+}
+
+fn message(text: &str, files: &[&[u8]]) -> Message {
+    Message {
+        schema: MESSAGE_SCHEMA.into(),
+        id: "m-1".into(),
+        created_at: "2026-11-24T10:00:00Z".into(),
+        from: Sender::Organization,
+        text: text.into(),
+        status: Some(Status::Triaged),
+        expected: Some("2026-12-01".into()),
+        attachments: files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| AttachmentMeta {
+                name: format!("f{i}.txt"),
+                size: f.len() as u64,
+                sha256: sealdrop_core::sha256_hex(f),
+                media_type: "text/plain".into(),
+                path: format!("attachments/f{i}.txt"),
+            })
+            .collect(),
+    }
+}
+
+fn seal(recipients: &[String], m: &Message, files: &[&[u8]]) -> Vec<u8> {
+    let r = parse_recipients(recipients).unwrap();
+    let mut s = Sealer::with_parts(&r, BundleParts::of_message(m).unwrap(), Vec::new()).unwrap();
+    for f in files {
+        s.write(f).unwrap();
+    }
+    s.finish().unwrap()
+}
+
+#[test]
+fn a_message_sealed_to_the_reply_key_opens_with_it_and_with_the_organization() {
+    let d = FollowUpKey::parse(KEY).unwrap().derive();
+    let org = age::x25519::Identity::generate();
+    let files: [&[u8]; 2] = [b"proof", &[0u8; 70_000]];
+    let m = message("Thanks, we reproduced it.", &files);
+    let sealed = seal(&[d.recipient(), org.to_public().to_string()], &m, &files);
+    for id in [d.identity() as &dyn age::Identity, &org] {
+        let opened = open_message(id, &sealed, 1 << 20).unwrap();
+        assert!(opened.message == m);
+        assert_eq!(opened.message.status, Some(Status::Triaged));
+        assert_eq!(opened.files.len(), 2);
+        assert_eq!(opened.files[1].len(), 70_000);
+    }
+    // Someone else's key, a damaged file, a bound too small: each refused by name.
+    let stranger = Derived::from_secret(&[9; 16]);
+    assert_eq!(
+        open_message(stranger.identity(), &sealed, 1 << 20).err(),
+        Some(OpenError::NotForThisKey)
+    );
+    let mut cut = sealed.clone();
+    cut.truncate(sealed.len() - 10);
+    assert_eq!(
+        open_message(d.identity(), &cut, 1 << 20).err(),
+        Some(OpenError::Damaged)
+    );
+    assert_eq!(
+        open_message(d.identity(), &sealed, 1000).err(),
+        Some(OpenError::TooLarge)
+    );
+    // A report's bundle (report.json) is not a message.
+    let mut parts = BundleParts::of_message(&m).unwrap();
+    parts.kind = sealdrop_core::BundleKind::Report;
+    let r = parse_recipients(&[d.recipient()]).unwrap();
+    let mut s = Sealer::with_parts(&r, parts, Vec::new()).unwrap();
+    for f in files {
+        s.write(f).unwrap();
+    }
+    let report_bundle = s.finish().unwrap();
+    assert_eq!(
+        open_message(d.identity(), &report_bundle, 1 << 20).err(),
+        Some(OpenError::NotAMessage)
+    );
+}
+
+#[test]
+fn message_markdown_says_who_and_where_it_stands() {
+    let md = sealdrop_core::render_message(&message("Fixed in 2.1.", &[]));
+    assert!(md.starts_with("# The security team wrote"));
+    assert!(md.contains("- Status: triaged\n"));
+    assert!(md.contains("- Expected: 2026-12-01\n"));
+    assert!(md.contains("Fixed in 2.1."));
+    assert!(sealdrop_core::is_date("2026-02-28"));
+    assert!(!sealdrop_core::is_date("2026-13-01"));
+    assert!(!sealdrop_core::is_date("tomorrow"));
+}
