@@ -8,8 +8,6 @@
 //! keeps, to authorize the thread) and an age X25519 identity (the researcher's reply key,
 //! whose recipient travels only inside the report's ciphertext as `reply_to`).
 
-use std::io::Read;
-
 use bech32::primitives::decode::CheckedHrpstring;
 use bech32::{Bech32, Hrp};
 use hkdf::Hkdf;
@@ -165,7 +163,8 @@ impl FollowUpKey {
 /// What a secret gives, by HKDF-SHA256 with distinct labels. No `Debug`.
 pub struct Derived {
     token: [u8; 32],
-    identity: age::x25519::Identity,
+    /// The reply identity's X25519 scalar.
+    scalar: [u8; 32],
 }
 
 impl Derived {
@@ -177,14 +176,7 @@ impl Derived {
         // 32 bytes is far below HKDF-SHA256's limit of 8160: expand cannot fail.
         let _ = hk.expand(TOKEN_INFO, &mut token);
         let _ = hk.expand(IDENTITY_INFO, &mut scalar);
-        let hrp = Hrp::parse_unchecked("age-secret-key-");
-        let encoded = bech32::encode::<Bech32>(hrp, &scalar)
-            .unwrap_or_default()
-            .to_ascii_uppercase();
-        let identity = encoded
-            .parse::<age::x25519::Identity>()
-            .unwrap_or_else(|_| age::x25519::Identity::generate());
-        Derived { token, identity }
+        Derived { token, scalar }
     }
 
     /// The access token as sent in `Authorization: Bearer …`: 64 hex digits.
@@ -200,12 +192,27 @@ impl Derived {
 
     /// The reply recipient, `age1…`: what `report.json`'s `reply_to` carries.
     pub fn recipient(&self) -> String {
-        self.identity.to_public().to_string()
+        let public = x25519_dalek::PublicKey::from(&x25519_dalek::StaticSecret::from(self.scalar));
+        bech32::encode::<Bech32>(Hrp::parse_unchecked("age"), public.as_bytes()).unwrap_or_default()
     }
 
-    /// The reply identity, which opens the organization's replies.
-    pub fn identity(&self) -> &age::x25519::Identity {
-        &self.identity
+    /// The reply identity as age's own type (`AGE-SECRET-KEY-1…`), for native callers; the
+    /// form opens replies with [`Derived::open_message`], which needs none of age's decryptor.
+    pub fn identity(&self) -> age::x25519::Identity {
+        let hrp = Hrp::parse_unchecked("age-secret-key-");
+        bech32::encode::<Bech32>(hrp, &self.scalar)
+            .unwrap_or_default()
+            .to_ascii_uppercase()
+            .parse()
+            .unwrap_or_else(|_| age::x25519::Identity::generate())
+    }
+
+    /// Decrypts a message sealed to the reply key and reads its bundle.
+    ///
+    /// # Errors
+    /// [`OpenError`].
+    pub fn open_message(&self, ciphertext: &[u8], max: u64) -> Result<Opened, OpenError> {
+        read_message(&crate::open::decrypt_x25519(&self.scalar, ciphertext, max)?)
     }
 }
 
@@ -354,7 +361,9 @@ impl BundleParts {
 /// Why a sealed message could not be opened.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum OpenError {
-    /// Not sealed to this identity, or not an age file.
+    /// Not an age file at all.
+    NotAnAgeFile,
+    /// Not sealed to this identity.
     NotForThisKey,
     /// The ciphertext was cut short or altered.
     Damaged,
@@ -367,6 +376,7 @@ pub enum OpenError {
 impl std::fmt::Display for OpenError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
+            OpenError::NotAnAgeFile => "it is not an age file",
             OpenError::NotForThisKey => "it is not sealed to this key",
             OpenError::Damaged => "it is damaged (cut short or altered)",
             OpenError::TooLarge => "it is larger than allowed",
@@ -383,40 +393,12 @@ pub struct Opened {
     pub files: Vec<Vec<u8>>,
 }
 
-/// Decrypts `ciphertext` with `identity`, refusing plaintext over `max` bytes.
+/// Reads a decrypted message bundle: its `message.json` and its attachments.
 ///
 /// # Errors
-/// [`OpenError`].
-pub fn decrypt(
-    identity: &dyn age::Identity,
-    ciphertext: &[u8],
-    max: u64,
-) -> Result<Vec<u8>, OpenError> {
-    let d = age::Decryptor::new(ciphertext).map_err(|_| OpenError::NotForThisKey)?;
-    let r = d
-        .decrypt(std::iter::once(identity))
-        .map_err(|_| OpenError::NotForThisKey)?;
-    let mut out = Vec::new();
-    r.take(max.saturating_add(1))
-        .read_to_end(&mut out)
-        .map_err(|_| OpenError::Damaged)?;
-    if out.len() as u64 > max {
-        return Err(OpenError::TooLarge);
-    }
-    Ok(out)
-}
-
-/// Opens a sealed message: decrypts it and reads its bundle.
-///
-/// # Errors
-/// [`OpenError`].
-pub fn open_message(
-    identity: &dyn age::Identity,
-    ciphertext: &[u8],
-    max: u64,
-) -> Result<Opened, OpenError> {
-    let plain = decrypt(identity, ciphertext, max)?;
-    let entries = read_tar(&plain).ok_or(OpenError::NotAMessage)?;
+/// [`OpenError::NotAMessage`] when it is not a message bundle.
+pub fn read_message(plain: &[u8]) -> Result<Opened, OpenError> {
+    let entries = read_tar(plain).ok_or(OpenError::NotAMessage)?;
     let json = entries
         .iter()
         .find(|(p, _)| *p == MESSAGE_JSON)
@@ -429,6 +411,7 @@ pub fn open_message(
             entries
                 .iter()
                 .find(|(p, _)| *p == a.path)
+                .filter(|(_, b)| b.len() as u64 == a.size)
                 .map(|(_, b)| b.to_vec())
                 .ok_or(OpenError::NotAMessage)
         })

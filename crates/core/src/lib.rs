@@ -9,6 +9,7 @@ mod bundle;
 mod config;
 mod filename;
 mod followup;
+mod open;
 mod recipients;
 mod report;
 mod seal;
@@ -26,10 +27,11 @@ pub use config::{
 };
 pub use filename::safe_file_name;
 pub use followup::{
-    decrypt, is_date, is_receipt, new_secret, open_message, read_tar, render_message,
-    token_hash_of, Derived, FollowUpKey, KeyError, Message, OpenError, Opened, Sender, Status,
-    KEY_PREFIX, MESSAGE_SCHEMA,
+    is_date, is_receipt, new_secret, read_message, read_tar, render_message, token_hash_of,
+    Derived, FollowUpKey, KeyError, Message, OpenError, Opened, Sender, Status, KEY_PREFIX,
+    MESSAGE_SCHEMA,
 };
+pub use open::decrypt_x25519;
 pub use recipients::{
     check_recipients, fingerprint, parse_recipients, RecipientError, RecipientProblem, Recipients,
 };

@@ -3,7 +3,7 @@
 //! the derived reply key.
 
 use sealdrop_core::{
-    open_message, parse_recipients, token_hash_of, AttachmentMeta, BundleParts, Derived,
+    parse_recipients, read_message, token_hash_of, AttachmentMeta, BundleParts, Derived,
     FollowUpKey, KeyError, Message, OpenError, Sealer, Sender, Status, MESSAGE_SCHEMA,
 };
 
@@ -145,8 +145,16 @@ fn a_message_sealed_to_the_reply_key_opens_with_it_and_with_the_organization() {
     let files: [&[u8]; 2] = [b"proof", &[0u8; 70_000]];
     let m = message("Thanks, we reproduced it.", &files);
     let sealed = seal(&[d.recipient(), org.to_public().to_string()], &m, &files);
-    for id in [d.identity() as &dyn age::Identity, &org] {
-        let opened = open_message(id, &sealed, 1 << 20).unwrap();
+    // The form opens it with the derived key (without age's decryptor); age opens it with the
+    // same key as an age identity, and with the organization's.
+    let mine = d.open_message(&sealed, 1 << 20).unwrap();
+    assert!(mine.message == m);
+    for id in [&d.identity() as &dyn age::Identity, &org] {
+        let dec = age::Decryptor::new(&sealed[..]).unwrap();
+        let mut plain = Vec::new();
+        std::io::Read::read_to_end(&mut dec.decrypt(std::iter::once(id)).unwrap(), &mut plain)
+            .unwrap();
+        let opened = read_message(&plain).unwrap();
         assert!(opened.message == m);
         assert_eq!(opened.message.status, Some(Status::Triaged));
         assert_eq!(opened.files.len(), 2);
@@ -155,17 +163,17 @@ fn a_message_sealed_to_the_reply_key_opens_with_it_and_with_the_organization() {
     // Someone else's key, a damaged file, a bound too small: each refused by name.
     let stranger = Derived::from_secret(&[9; 16]);
     assert_eq!(
-        open_message(stranger.identity(), &sealed, 1 << 20).err(),
+        stranger.open_message(&sealed, 1 << 20).err(),
         Some(OpenError::NotForThisKey)
     );
     let mut cut = sealed.clone();
     cut.truncate(sealed.len() - 10);
     assert_eq!(
-        open_message(d.identity(), &cut, 1 << 20).err(),
+        d.open_message(&cut, 1 << 20).err(),
         Some(OpenError::Damaged)
     );
     assert_eq!(
-        open_message(d.identity(), &sealed, 1000).err(),
+        d.open_message(&sealed, 1000).err(),
         Some(OpenError::TooLarge)
     );
     // A report's bundle (report.json) is not a message.
@@ -178,7 +186,7 @@ fn a_message_sealed_to_the_reply_key_opens_with_it_and_with_the_organization() {
     }
     let report_bundle = s.finish().unwrap();
     assert_eq!(
-        open_message(d.identity(), &report_bundle, 1 << 20).err(),
+        d.open_message(&report_bundle, 1 << 20).err(),
         Some(OpenError::NotAMessage)
     );
 }
@@ -193,4 +201,59 @@ fn message_markdown_says_who_and_where_it_stands() {
     assert!(sealdrop_core::is_date("2026-02-28"));
     assert!(!sealdrop_core::is_date("2026-13-01"));
     assert!(!sealdrop_core::is_date("tomorrow"));
+}
+
+/// The form's own decryptor against every C2SP age test vector with an X25519 identity: each
+/// success opens to the expected plaintext, and each failure of any kind is refused.
+#[test]
+fn x25519_decryptor_passes_the_age_testkit() {
+    use sha2::Digest;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/testdata/age-testkit");
+    let mut checked = (0, 0);
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let path = e.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        let Some(split) = bytes.windows(2).position(|w| w == b"\n\n") else {
+            continue;
+        };
+        let head = String::from_utf8_lossy(&bytes[..split]).to_string();
+        let mut body = bytes[split + 2..].to_vec();
+        let field = |k: &str| {
+            head.lines()
+                .find_map(|l| l.strip_prefix(&format!("{k}: ")))
+                .map(str::to_string)
+        };
+        let (Some(identity), None) = (field("identity"), field("armored")) else {
+            continue;
+        };
+        if field("compressed").as_deref() == Some("zlib") {
+            let mut plain = Vec::new();
+            std::io::Read::read_to_end(&mut flate2::read::ZlibDecoder::new(&body[..]), &mut plain)
+                .unwrap();
+            body = plain;
+        }
+        let checked_hrp =
+            bech32::primitives::decode::CheckedHrpstring::new::<bech32::Bech32>(&identity).unwrap();
+        let scalar: [u8; 32] = checked_hrp
+            .byte_iter()
+            .collect::<Vec<_>>()
+            .try_into()
+            .unwrap();
+        let got = sealdrop_core::decrypt_x25519(&scalar, &body, 1 << 30);
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if field("expect").as_deref() == Some("success") {
+            let plain = got.unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(
+                sealdrop_core::hex(&sha2::Sha256::digest(&plain)),
+                field("payload").unwrap(),
+                "{name}"
+            );
+            checked.0 += 1;
+        } else {
+            assert!(got.is_err(), "{name} ({:?}) was opened", field("expect"));
+            checked.1 += 1;
+        }
+    }
+    assert!(checked.0 >= 10 && checked.1 >= 40, "{checked:?}");
 }

@@ -16,6 +16,8 @@ pub const DB_FILE: &str = "sealdrop.sqlite3";
 pub const SPOOL_DIR: &str = "spool";
 /// Where stored reports' ciphertexts live, one `<receipt>.age` each.
 pub const REPORTS_DIR: &str = "reports";
+/// Where large conversation messages live, one `<id>.age` each.
+pub const MESSAGES_DIR: &str = "messages";
 
 /// A stored report, without its body.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,6 +27,62 @@ pub struct Row {
     pub sha256: String,
     pub size: u64,
     pub received_at: String,
+    /// SHA-256 (hex) of the conversation's access token, when the reporter kept a follow-up
+    /// key (docs/conversation.md).
+    pub thread: Option<String>,
+}
+
+/// A message of a report's conversation, without its body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageRow {
+    /// `m-<32 hex digits>`.
+    pub id: String,
+    pub receipt: String,
+    /// `reporter` or `organization`.
+    pub sender: String,
+    pub idempotency_key: String,
+    pub sha256: String,
+    pub size: u64,
+    pub received_at: String,
+}
+
+/// A stored ciphertext: in its row, or in a file of its own.
+pub enum Stored {
+    Inline(Vec<u8>),
+    File(PathBuf),
+}
+
+/// Which table a ciphertext belongs to.
+enum Entry<'a> {
+    Report(&'a Row),
+    Message(&'a MessageRow),
+}
+
+impl Entry<'_> {
+    fn file_name(&self) -> String {
+        match self {
+            Entry::Report(r) => format!("{REPORTS_DIR}/{}.age", r.receipt),
+            Entry::Message(m) => format!("{MESSAGES_DIR}/{}.age", m.id),
+        }
+    }
+
+    fn insert(
+        &self,
+        conn: &Connection,
+        body: &[u8],
+        file: Option<&str>,
+    ) -> rusqlite::Result<usize> {
+        match self {
+            Entry::Report(r) => conn.execute(
+                "INSERT INTO reports (receipt, idempotency_key, sha256, size, received_at, body, file, thread) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![r.receipt, r.idempotency_key, r.sha256, r.size as i64, r.received_at, body, file, r.thread],
+            ),
+            Entry::Message(m) => conn.execute(
+                "INSERT INTO messages (id, receipt, sender, idempotency_key, sha256, size, received_at, body, file) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![m.id, m.receipt, m.sender, m.idempotency_key, m.sha256, m.size as i64, m.received_at, body, file],
+            ),
+        }
+    }
 }
 
 pub struct Store {
@@ -91,7 +149,19 @@ const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS reports (
     size INTEGER NOT NULL,
     received_at TEXT NOT NULL,
     body BLOB NOT NULL
-);";
+);
+CREATE TABLE IF NOT EXISTS messages (
+    id TEXT PRIMARY KEY,
+    receipt TEXT NOT NULL REFERENCES reports(receipt),
+    sender TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    received_at TEXT NOT NULL,
+    body BLOB NOT NULL,
+    file TEXT
+);
+CREATE INDEX IF NOT EXISTS messages_by_receipt ON messages (receipt, received_at);";
 
 impl Store {
     /// Opens (creating if needed) the store in `dir` for the receiver. Removes what an
@@ -101,6 +171,7 @@ impl Store {
             dir.to_path_buf(),
             dir.join(SPOOL_DIR),
             dir.join(REPORTS_DIR),
+            dir.join(MESSAGES_DIR),
         ] {
             std::fs::create_dir_all(&d).map_err(io(&d))?;
         }
@@ -115,6 +186,12 @@ impl Store {
         if !has_file {
             conn.execute_batch("ALTER TABLE reports ADD COLUMN file TEXT;")?;
         }
+        let has_thread: bool = conn
+            .prepare("SELECT 1 FROM pragma_table_info('reports') WHERE name = 'thread'")?
+            .exists([])?;
+        if !has_thread {
+            conn.execute_batch("ALTER TABLE reports ADD COLUMN thread TEXT;")?;
+        }
         let store = Store {
             conn,
             dir: dir.to_path_buf(),
@@ -128,13 +205,17 @@ impl Store {
         for e in std::fs::read_dir(&spool).map_err(io(&spool))?.flatten() {
             let _ = std::fs::remove_file(e.path());
         }
-        let reports = self.dir.join(REPORTS_DIR);
-        let mut named = self.conn.prepare("SELECT 1 FROM reports WHERE file = ?1")?;
-        for e in std::fs::read_dir(&reports).map_err(io(&reports))?.flatten() {
-            let rel = format!("{REPORTS_DIR}/{}", e.file_name().to_string_lossy());
-            if !named.exists(params![rel])? {
-                tracing::warn!(file = %rel, "removing a report file no row names (an upload interrupted before its 201)");
-                let _ = std::fs::remove_file(e.path());
+        for (sub, table) in [(REPORTS_DIR, "reports"), (MESSAGES_DIR, "messages")] {
+            let d = self.dir.join(sub);
+            let mut named = self
+                .conn
+                .prepare(&format!("SELECT 1 FROM {table} WHERE file = ?1"))?;
+            for e in std::fs::read_dir(&d).map_err(io(&d))?.flatten() {
+                let rel = format!("{sub}/{}", e.file_name().to_string_lossy());
+                if !named.exists(params![rel])? {
+                    tracing::warn!(file = %rel, "removing a file no row names (an upload interrupted before its 201)");
+                    let _ = std::fs::remove_file(e.path());
+                }
             }
         }
         Ok(())
@@ -177,6 +258,39 @@ impl Store {
         })
     }
 
+    /// Opens an existing store to add the organization's replies (`inbox reply`): read and
+    /// write, but nothing removed, since a receiver may be running on it. A store made before
+    /// conversations existed is brought up to date as `serve` would.
+    pub fn open_for_reply(dir: &Path) -> Result<Store, StoreError> {
+        if !db_path(dir).exists() {
+            return Err(StoreError::NoStore(dir.to_path_buf()));
+        }
+        let conn = Connection::open_with_flags(db_path(dir), OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        let has_messages: bool = conn
+            .prepare("SELECT 1 FROM sqlite_master WHERE name = 'messages'")?
+            .exists([])?;
+        let has_thread: bool = conn
+            .prepare("SELECT 1 FROM pragma_table_info('reports') WHERE name = 'thread'")?
+            .exists([])?;
+        if !has_messages || !has_thread {
+            return Err(StoreError::Io {
+                path: db_path(dir),
+                source: std::io::Error::other(
+                    "this store predates conversations; start `sealdrop serve` on it once to update it",
+                ),
+            });
+        }
+        for d in [dir.join(SPOOL_DIR), dir.join(MESSAGES_DIR)] {
+            std::fs::create_dir_all(&d).map_err(io(&d))?;
+        }
+        Ok(Store {
+            conn,
+            dir: dir.to_path_buf(),
+        })
+    }
+
     pub fn dir(&self) -> &Path {
         &self.dir
     }
@@ -185,7 +299,7 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT receipt, idempotency_key, sha256, size, received_at FROM reports WHERE idempotency_key = ?1",
+                "SELECT receipt, idempotency_key, sha256, size, received_at, thread FROM reports WHERE idempotency_key = ?1",
                 params![key],
                 row,
             )
@@ -194,21 +308,35 @@ impl Store {
 
     /// Stores a small report with its ciphertext `body` in its row; returns once durable.
     pub fn insert(&self, r: &Row, body: &[u8]) -> Result<(), StoreError> {
-        self.conn.execute(
-            "INSERT INTO reports (receipt, idempotency_key, sha256, size, received_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![r.receipt, r.idempotency_key, r.sha256, r.size as i64, r.received_at, body],
-        )?;
+        Entry::Report(r).insert(&self.conn, body, None)?;
+        Ok(())
+    }
+
+    /// Stores a small message with its ciphertext `body` in its row; returns once durable.
+    pub fn insert_message(&self, m: &MessageRow, body: &[u8]) -> Result<(), StoreError> {
+        Entry::Message(m).insert(&self.conn, body, None)?;
         Ok(())
     }
 
     /// Stores a report through a spool file, as the receiver does for large ones.
     pub fn insert_as_file(&self, r: &Row, body: &[u8]) -> Result<(), StoreError> {
-        let spool = self.dir.join(SPOOL_DIR).join(format!("{}.part", r.receipt));
+        let spool = self.spool_bytes(&r.receipt, body)?;
+        self.insert_spooled(r, &spool)
+    }
+
+    /// Stores a message through a spool file, as the receiver does for large ones.
+    pub fn insert_message_as_file(&self, m: &MessageRow, body: &[u8]) -> Result<(), StoreError> {
+        let spool = self.spool_bytes(&m.id, body)?;
+        self.insert_message_spooled(m, &spool)
+    }
+
+    fn spool_bytes(&self, name: &str, body: &[u8]) -> Result<PathBuf, StoreError> {
+        let spool = self.dir.join(SPOOL_DIR).join(format!("{name}.part"));
         let mut f = File::create_new(&spool).map_err(io(&spool))?;
         f.write_all(body)
             .and_then(|()| f.sync_all())
             .map_err(io(&spool))?;
-        self.insert_spooled(r, &spool)
+        Ok(spool)
     }
 
     /// Stores a report whose ciphertext was written to `spool` (a file in [`SPOOL_DIR`]) and
@@ -216,15 +344,21 @@ impl Store {
     /// `reports/<receipt>.age`, the directory fsynced, then the row committed. On failure the
     /// file is removed.
     pub fn insert_spooled(&self, r: &Row, spool: &Path) -> Result<(), StoreError> {
-        let rel = format!("{REPORTS_DIR}/{}.age", r.receipt);
+        self.commit_spooled(&Entry::Report(r), spool)
+    }
+
+    /// As [`Store::insert_spooled`], for a message: the file becomes `messages/<id>.age`.
+    pub fn insert_message_spooled(&self, m: &MessageRow, spool: &Path) -> Result<(), StoreError> {
+        self.commit_spooled(&Entry::Message(m), spool)
+    }
+
+    fn commit_spooled(&self, entry: &Entry<'_>, spool: &Path) -> Result<(), StoreError> {
+        let rel = entry.file_name();
         let dest = self.dir.join(&rel);
         let result = (|| {
             std::fs::rename(spool, &dest).map_err(io(&dest))?;
-            sync_dir(&self.dir.join(REPORTS_DIR))?;
-            self.conn.execute(
-                "INSERT INTO reports (receipt, idempotency_key, sha256, size, received_at, body, file) VALUES (?1, ?2, ?3, ?4, ?5, x'', ?6)",
-                params![r.receipt, r.idempotency_key, r.sha256, r.size as i64, r.received_at, rel],
-            )?;
+            sync_dir(dest.parent().unwrap_or(&self.dir))?;
+            entry.insert(&self.conn, &[], Some(&rel))?;
             Ok(())
         })();
         if result.is_err() {
@@ -234,10 +368,73 @@ impl Store {
         result
     }
 
+    /// The stored SHA-256 of `receipt`'s access token: `None` for an unknown receipt,
+    /// `Some(None)` for a report without a conversation.
+    pub fn thread_of(&self, receipt: &str) -> Result<Option<Option<String>>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT thread FROM reports WHERE receipt = ?1",
+                params![receipt],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// The message stored under an idempotency key.
+    pub fn message_by_key(&self, key: &str) -> Result<Option<MessageRow>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("{MESSAGE_COLUMNS} WHERE idempotency_key = ?1"),
+                params![key],
+                message_row,
+            )
+            .optional()?)
+    }
+
+    /// The messages of `receipt`'s conversation, oldest first.
+    pub fn messages(&self, receipt: &str) -> Result<Vec<MessageRow>, StoreError> {
+        let mut st = self.conn.prepare(&format!(
+            "{MESSAGE_COLUMNS} WHERE receipt = ?1 ORDER BY received_at, rowid"
+        ))?;
+        let rows = st
+            .query_map(params![receipt], message_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Every message, oldest first (for `inbox list`).
+    pub fn all_messages(&self) -> Result<Vec<MessageRow>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare(&format!("{MESSAGE_COLUMNS} ORDER BY received_at, rowid"))?;
+        let rows = st
+            .query_map([], message_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Where a message's ciphertext is, or `None` when `receipt` has no message `id`.
+    pub fn message_body(&self, receipt: &str, id: &str) -> Result<Option<Stored>, StoreError> {
+        let found: Option<(Vec<u8>, Option<String>)> = self
+            .conn
+            .query_row(
+                "SELECT body, file FROM messages WHERE receipt = ?1 AND id = ?2",
+                params![receipt, id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        Ok(found.map(|(body, file)| match file {
+            Some(f) => Stored::File(self.dir.join(f)),
+            None => Stored::Inline(body),
+        }))
+    }
+
     /// All reports, oldest first.
     pub fn list(&self) -> Result<Vec<Row>, StoreError> {
         let mut st = self.conn.prepare(
-            "SELECT receipt, idempotency_key, sha256, size, received_at FROM reports ORDER BY received_at, rowid",
+            "SELECT receipt, idempotency_key, sha256, size, received_at, thread FROM reports ORDER BY received_at, rowid",
         )?;
         let rows = st.query_map([], row)?.collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
@@ -250,7 +447,12 @@ impl Store {
                 .query_row("SELECT COALESCE(SUM(size), 0) FROM reports", [], |r| {
                     r.get(0)
                 })?;
-        Ok(u64::try_from(n).unwrap_or(0))
+        let m: i64 =
+            self.conn
+                .query_row("SELECT COALESCE(SUM(size), 0) FROM messages", [], |r| {
+                    r.get(0)
+                })?;
+        Ok(u64::try_from(n + m).unwrap_or(0))
     }
 
     /// Makes every later write fail, to test that a storage failure is never answered 2xx.
@@ -287,5 +489,21 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         sha256: r.get(2)?,
         size: r.get::<_, i64>(3)? as u64,
         received_at: r.get(4)?,
+        thread: r.get(5)?,
+    })
+}
+
+const MESSAGE_COLUMNS: &str =
+    "SELECT id, receipt, sender, idempotency_key, sha256, size, received_at FROM messages";
+
+fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageRow> {
+    Ok(MessageRow {
+        id: r.get(0)?,
+        receipt: r.get(1)?,
+        sender: r.get(2)?,
+        idempotency_key: r.get(3)?,
+        sha256: r.get(4)?,
+        size: r.get::<_, i64>(5)? as u64,
+        received_at: r.get(6)?,
     })
 }

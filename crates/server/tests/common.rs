@@ -248,6 +248,7 @@ pub fn store_report(data: &Path, body: &[u8], receipt: &str, at: &str, as_file: 
         sha256: sealdrop_core::sha256_hex(body),
         size: body.len() as u64,
         received_at: at.into(),
+        thread: None,
     };
     if as_file {
         s.insert_as_file(&row, body).unwrap();

@@ -30,7 +30,7 @@ use tokio::sync::{mpsc, OwnedSemaphorePermit};
 use super::error::AppError;
 use super::AppState;
 use crate::agecheck::{self, Malformed};
-use crate::store::{Row, StoreError, SPOOL_DIR};
+use crate::store::{MessageRow, Row, StoreError, SPOOL_DIR};
 
 /// Idempotency keys whose upload is in progress.
 #[derive(Default)]
@@ -62,10 +62,11 @@ fn valid_key(k: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
-fn new_receipt() -> Result<String, AppError> {
+/// A new random id: `prefix` and 32 hex digits.
+fn new_id(prefix: &str) -> Result<String, AppError> {
     let mut b = [0u8; 16];
     getrandom::getrandom(&mut b).map_err(|_| AppError::storage_unavailable())?;
-    Ok(format!("sd-{}", sealdrop_core::hex(&b)))
+    Ok(format!("{prefix}{}", sealdrop_core::hex(&b)))
 }
 
 fn receipt_json(status: StatusCode, r: &Row) -> Response {
@@ -74,6 +75,39 @@ fn receipt_json(status: StatusCode, r: &Row) -> Response {
         Json(json!({"receipt": r.receipt, "sha256": r.sha256, "received_at": r.received_at})),
     )
         .into_response()
+}
+
+fn message_json(status: StatusCode, m: &MessageRow) -> Response {
+    (
+        status,
+        Json(json!({"id": m.id, "receipt": m.receipt, "sha256": m.sha256, "received_at": m.received_at})),
+    )
+        .into_response()
+}
+
+/// Where an upload is stored once whole.
+pub enum Dest {
+    /// A new report, with the SHA-256 of its conversation's access token if it has one.
+    Report { thread: Option<String> },
+    /// The reporter's message in the conversation of `receipt` (already authorized).
+    Message { receipt: String },
+}
+
+/// The `Sealdrop-Thread` header of a new report: 64 lower-case hex digits, or absent.
+fn thread_header(headers: &HeaderMap) -> Result<Option<String>, AppError> {
+    let Some(v) = headers.get("sealdrop-thread") else {
+        return Ok(None);
+    };
+    match v.to_str() {
+        Ok(h) if h.len() == 64 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) => {
+            Ok(Some(h.to_string()))
+        }
+        _ => Err(AppError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_thread",
+            "Sealdrop-Thread must be the SHA-256 of the conversation's access token, as 64 lower-case hex digits; leave it out for a report without a conversation.",
+        )),
+    }
 }
 
 fn unavailable(e: &StoreError) -> AppError {
@@ -168,7 +202,7 @@ impl Upload {
     }
 }
 
-fn client_ip(s: &AppState, req: &Request) -> IpAddr {
+pub fn client_ip(s: &AppState, req: &Request) -> IpAddr {
     let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -223,7 +257,15 @@ async fn memory(s: &AppState, bytes: usize) -> Result<OwnedSemaphorePermit, AppE
     }
 }
 
+/// `POST /v1/reports`.
 pub async fn submit(State(s): State<Arc<AppState>>, req: Request) -> Result<Response, AppError> {
+    let thread = thread_header(req.headers())?;
+    receive(s, req, Dest::Report { thread }).await
+}
+
+/// Takes in a sealed upload for `dest`: limits, headers, quota, the age header, the body
+/// (in memory or spooled), then the store.
+pub async fn receive(s: Arc<AppState>, req: Request, dest: Dest) -> Result<Response, AppError> {
     let client = client_ip(&s, &req);
     if let Err(wait) = s.limits.check_rate(client) {
         return Err(AppError::new(
@@ -315,7 +357,7 @@ pub async fn submit(State(s): State<Arc<AppState>>, req: Request) -> Result<Resp
             body.discard();
             return Err(AppError::malformed(Malformed::ShortPayload));
         }
-        store(&state, key, body)
+        store(&state, key, body, dest)
     })
     .await
     .map_err(|_| AppError::storage_unavailable())?
@@ -432,38 +474,79 @@ impl Sink {
     }
 }
 
-/// Commits an upload: a replay of a stored key answers its receipt, a reused key with another
-/// body is refused, anything else becomes a new row.
-fn store(s: &AppState, key: String, body: Received) -> Result<Response, AppError> {
+/// Commits an upload: a replay of a stored key answers its receipt (or message id), a reused
+/// key with another body (or for another conversation) is refused, anything else becomes a new
+/// row.
+fn store(s: &AppState, key: String, body: Received, dest: Dest) -> Result<Response, AppError> {
     let sha256 = match &body {
         Received::Inline(bytes) => sealdrop_core::sha256_hex(bytes),
         Received::Spooled(f) => f.sha256.clone(),
     };
-    let store = s.store.lock().unwrap_or_else(PoisonError::into_inner);
-    let existing = store.by_key(&key).map_err(|e| {
-        body.discard();
-        unavailable(&e)
-    })?;
-    if let Some(existing) = existing {
-        body.discard();
-        if existing.sha256 == sha256 {
-            return Ok(receipt_json(StatusCode::OK, &existing));
-        }
-        return Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", "This Idempotency-Key was already used for a different report; use a new key for a new report."));
-    }
-    let row = Row {
-        receipt: new_receipt().inspect_err(|_| body.discard())?,
-        idempotency_key: key,
-        sha256,
-        size: body.size(),
-        received_at: humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string(),
+    let reused = || {
+        AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", "This Idempotency-Key was already used for a different upload; use a new key for a new report or message.")
     };
-    match body {
-        Received::Inline(bytes) => store.insert(&row, &bytes),
-        Received::Spooled(f) => store.insert_spooled(&row, &f.path),
-    }
-    .map_err(|e| unavailable(&e))?;
-    s.quota.stored(row.size);
-    tracing::info!(receipt = %row.receipt, size = row.size, "report stored");
-    Ok(receipt_json(StatusCode::CREATED, &row))
+    let store = s.store.lock().unwrap_or_else(PoisonError::into_inner);
+    let received_at = humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string();
+    let size = body.size();
+    let stored = match dest {
+        Dest::Report { thread } => {
+            let existing = store.by_key(&key).map_err(|e| {
+                body.discard();
+                unavailable(&e)
+            })?;
+            if let Some(existing) = existing {
+                body.discard();
+                if existing.sha256 == sha256 {
+                    return Ok(receipt_json(StatusCode::OK, &existing));
+                }
+                return Err(reused());
+            }
+            let row = Row {
+                receipt: new_id("sd-").inspect_err(|_| body.discard())?,
+                idempotency_key: key,
+                sha256,
+                size,
+                received_at,
+                thread,
+            };
+            match body {
+                Received::Inline(bytes) => store.insert(&row, &bytes),
+                Received::Spooled(f) => store.insert_spooled(&row, &f.path),
+            }
+            .map_err(|e| unavailable(&e))?;
+            tracing::info!(receipt = %row.receipt, size, "report stored");
+            receipt_json(StatusCode::CREATED, &row)
+        }
+        Dest::Message { receipt } => {
+            let existing = store.message_by_key(&key).map_err(|e| {
+                body.discard();
+                unavailable(&e)
+            })?;
+            if let Some(existing) = existing {
+                body.discard();
+                if existing.sha256 == sha256 && existing.receipt == receipt {
+                    return Ok(message_json(StatusCode::OK, &existing));
+                }
+                return Err(reused());
+            }
+            let row = MessageRow {
+                id: new_id("m-").inspect_err(|_| body.discard())?,
+                receipt,
+                sender: sealdrop_core::Sender::Reporter.as_str().to_string(),
+                idempotency_key: key,
+                sha256,
+                size,
+                received_at,
+            };
+            match body {
+                Received::Inline(bytes) => store.insert_message(&row, &bytes),
+                Received::Spooled(f) => store.insert_message_spooled(&row, &f.path),
+            }
+            .map_err(|e| unavailable(&e))?;
+            tracing::info!(receipt = %row.receipt, message = %row.id, size, "message stored");
+            message_json(StatusCode::CREATED, &row)
+        }
+    };
+    s.quota.stored(size);
+    Ok(stored)
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use axum::http::HeaderMap;
 use governor::clock::{Clock, DefaultClock};
@@ -82,7 +83,15 @@ pub struct Limits {
     /// Bytes of uploads in memory, counted in KiB, of a budget of `memory_kib`.
     memory: Arc<Semaphore>,
     memory_kib: usize,
+    /// Failed conversation authorizations per address: (count, start of the window).
+    guesses: Mutex<HashMap<IpAddr, (u32, Instant)>>,
 }
+
+/// Wrong follow-up tokens an address may send per [`GUESS_WINDOW`] before the conversation
+/// routes answer it 429. A key is checked locally first (its checksum catches typos), so a
+/// researcher rarely sends a wrong one at all.
+pub const MAX_GUESSES: u32 = 10;
+pub const GUESS_WINDOW: Duration = Duration::from_secs(600);
 
 /// A counted place in a per-address map, given back when dropped.
 pub struct Slot {
@@ -126,6 +135,7 @@ impl Limits {
             conns: Arc::default(),
             memory: Arc::new(Semaphore::new(s.upload_memory / 1024)),
             memory_kib: s.upload_memory / 1024,
+            guesses: Mutex::default(),
         }
     }
 
@@ -166,7 +176,33 @@ impl Limits {
 
     /// Forgets clients idle for longer than the rate window, so the limiter's memory follows
     /// the clients of the last minute.
+    /// `Err(seconds to wait)` when `client` has sent [`MAX_GUESSES`] wrong tokens in this
+    /// window: checked before a token is looked at, so a guess past the limit learns nothing.
+    pub fn check_guesses(&self, client: IpAddr) -> Result<(), u64> {
+        let m = self.guesses.lock().unwrap_or_else(PoisonError::into_inner);
+        match m.get(&client_key(client)) {
+            Some((n, start)) if *n >= MAX_GUESSES && start.elapsed() < GUESS_WINDOW => {
+                Err((GUESS_WINDOW - start.elapsed()).as_secs() + 1)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Counts a wrong token from `client`.
+    pub fn wrong_guess(&self, client: IpAddr) {
+        let mut m = self.guesses.lock().unwrap_or_else(PoisonError::into_inner);
+        let e = m.entry(client_key(client)).or_insert((0, Instant::now()));
+        if e.1.elapsed() >= GUESS_WINDOW {
+            *e = (0, Instant::now());
+        }
+        e.0 += 1;
+    }
+
     pub fn forget_idle(&self) {
+        self.guesses
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|_, (_, start)| start.elapsed() < GUESS_WINDOW);
         if let Some(rate) = &self.rate {
             rate.retain_recent();
             rate.shrink_to_fit();

@@ -5,6 +5,7 @@
 //! - [`limits`]: client identity behind trusted proxies, rate and concurrency limits, the upload
 //!   memory budget;
 //! - [`quota`]: the storage quota;
+//! - [`thread`]: a report's conversation (its messages, authorized by the follow-up token);
 //! - [`assets`]: the widget's files;
 //! - [`error`]: every refusal's status, code and message;
 //! - [`run`]: the connection loop (header-read timeout, connection caps, bounded shutdown).
@@ -14,6 +15,7 @@ pub mod error;
 pub mod intake;
 pub mod limits;
 pub mod quota;
+pub mod thread;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -100,11 +102,18 @@ pub fn app(state: Arc<AppState>) -> Router {
         .allow_headers([
             header::CONTENT_TYPE,
             header::HeaderName::from_static("idempotency-key"),
+            header::HeaderName::from_static("sealdrop-thread"),
+            header::AUTHORIZATION,
         ])
         .expose_headers([header::RETRY_AFTER])
         .max_age(Duration::from_secs(600));
     Router::new()
         .route("/v1/reports", post(intake::submit))
+        .route(
+            "/v1/reports/{receipt}/messages",
+            get(thread::list).post(thread::post),
+        )
+        .route("/v1/reports/{receipt}/messages/{id}", get(thread::one))
         .route("/healthz", get(|| async { Json(json!({"status": "ok"})) }))
         .route("/sealdrop.json", get(config_json))
         .route("/", get(assets::static_file))
