@@ -5,7 +5,7 @@
 //! The receiver keeps only the token's SHA-256, sent with the report. It compares in constant
 //! time, against a stand-in when the receipt is unknown, and answers an unknown receipt, a
 //! report without a conversation and a wrong token with the same 404. Wrong tokens are counted
-//! per address and, past [`limits::MAX_GUESSES`] in a window, refused with 429 before any
+//! per address and, past [`super::limits::MAX_GUESSES`] in a window, refused with 429 before any
 //! token is looked at.
 
 use std::sync::{Arc, PoisonError};
@@ -19,7 +19,7 @@ use serde_json::json;
 
 use super::error::AppError;
 use super::intake::{self, Dest};
-use super::{limits, AppState};
+use super::AppState;
 use crate::store::Stored;
 
 /// The same answer for an unknown receipt, a report without a conversation and a wrong token.
@@ -51,8 +51,16 @@ fn token_hash(headers: &HeaderMap) -> Result<String, AppError> {
 }
 
 /// Checks that the request may read and write `receipt`'s conversation.
-async fn authorize(s: &Arc<AppState>, req: &Request, receipt: &str) -> Result<(), AppError> {
-    let client = intake::client_ip(s, req);
+fn credentials(s: &AppState, req: &Request) -> (std::net::IpAddr, Result<String, AppError>) {
+    (intake::client_ip(s, req), token_hash(req.headers()))
+}
+
+async fn authorize(
+    s: &Arc<AppState>,
+    client: std::net::IpAddr,
+    given: Result<String, AppError>,
+    receipt: &str,
+) -> Result<(), AppError> {
     if let Err(wait) = s.limits.check_guesses(client) {
         return Err(AppError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -61,7 +69,7 @@ async fn authorize(s: &Arc<AppState>, req: &Request, receipt: &str) -> Result<()
         )
         .retry_after(wait));
     }
-    let given = token_hash(req.headers())?;
+    let given = given?;
     let state = s.clone();
     let receipt = receipt.to_string();
     let stored = tokio::task::spawn_blocking(move || {
@@ -94,7 +102,8 @@ pub async fn list(
     Path(receipt): Path<String>,
     req: Request,
 ) -> Result<Response, AppError> {
-    authorize(&s, &req, &receipt).await?;
+    let (client, given) = credentials(&s, &req);
+    authorize(&s, client, given, &receipt).await?;
     let state = s.clone();
     let r = receipt.clone();
     let rows = tokio::task::spawn_blocking(move || {
@@ -124,7 +133,8 @@ pub async fn one(
     Path((receipt, id)): Path<(String, String)>,
     req: Request,
 ) -> Result<Response, AppError> {
-    authorize(&s, &req, &receipt).await?;
+    let (client, given) = credentials(&s, &req);
+    authorize(&s, client, given, &receipt).await?;
     let state = s.clone();
     let found = tokio::task::spawn_blocking(move || {
         state
@@ -165,7 +175,8 @@ pub async fn post(
     Path(receipt): Path<String>,
     req: Request,
 ) -> Result<Response, AppError> {
-    authorize(&s, &req, &receipt).await?;
+    let (client, given) = credentials(&s, &req);
+    authorize(&s, client, given, &receipt).await?;
     intake::receive(s, req, Dest::Message { receipt }).await
 }
 
