@@ -286,7 +286,7 @@ impl Status {
 }
 
 /// `message.json`: one message of a conversation. No `Debug` (plaintext).
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize)]
 pub struct Message {
     pub schema: String,
     pub id: String,
@@ -300,6 +300,55 @@ pub struct Message {
     pub expected: Option<String>,
     #[serde(default)]
     pub attachments: Vec<AttachmentMeta>,
+}
+
+impl Message {
+    /// Reads `message.json`. Through `serde_json::Value` rather than a derived `Deserialize`,
+    /// whose error messages would link float formatting into the form (11 KB).
+    pub fn from_json(bytes: &[u8]) -> Option<Message> {
+        let v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+        let text = |k: &str| v.get(k)?.as_str().map(str::to_string);
+        let opt = |k: &str| match v.get(k) {
+            None | Some(serde_json::Value::Null) => Some(None),
+            Some(x) => x.as_str().map(|s| Some(s.to_string())),
+        };
+        let from = match v.get("from")?.as_str()? {
+            "reporter" => Sender::Reporter,
+            "organization" => Sender::Organization,
+            _ => return None,
+        };
+        let status = match opt("status")? {
+            None => None,
+            Some(s) => Some(Status::parse(&s)?),
+        };
+        let attachments = match v.get("attachments") {
+            None => Vec::new(),
+            Some(a) => a
+                .as_array()?
+                .iter()
+                .map(|a| {
+                    let t = |k: &str| a.get(k)?.as_str().map(str::to_string);
+                    Some(AttachmentMeta {
+                        name: t("name")?,
+                        size: a.get("size")?.as_u64()?,
+                        sha256: t("sha256")?,
+                        media_type: t("media_type")?,
+                        path: t("path")?,
+                    })
+                })
+                .collect::<Option<Vec<_>>>()?,
+        };
+        Some(Message {
+            schema: text("schema")?,
+            id: text("id")?,
+            created_at: text("created_at")?,
+            from,
+            text: text("text")?,
+            status,
+            expected: opt("expected")?,
+            attachments,
+        })
+    }
 }
 
 /// Whether `s` is a calendar date `YYYY-MM-DD`.
@@ -403,7 +452,7 @@ pub fn read_message(plain: &[u8]) -> Result<Opened, OpenError> {
         .iter()
         .find(|(p, _)| *p == MESSAGE_JSON)
         .ok_or(OpenError::NotAMessage)?;
-    let message: Message = serde_json::from_slice(json.1).map_err(|_| OpenError::NotAMessage)?;
+    let message = Message::from_json(json.1).ok_or(OpenError::NotAMessage)?;
     let files = message
         .attachments
         .iter()

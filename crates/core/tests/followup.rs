@@ -2,6 +2,8 @@
 //! checked against an independent HKDF in Python when they were made), and messages sealed to
 //! the derived reply key.
 
+#![allow(clippy::unwrap_used)]
+
 use sealdrop_core::{
     parse_recipients, read_message, token_hash_of, AttachmentMeta, BundleParts, Derived,
     FollowUpKey, KeyError, Message, OpenError, Sealer, Sender, Status, MESSAGE_SCHEMA,

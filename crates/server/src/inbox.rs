@@ -44,6 +44,47 @@ pub enum InboxCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Answer a report's reporter in its conversation: the reply is sealed to their reply key
+    /// and to the organization's recipients, and stored for them to fetch with their
+    /// follow-up key.
+    Reply {
+        /// The receipt (sd-…).
+        receipt: String,
+        /// Identity file (age-keygen format) that opens the report.
+        #[arg(short, long)]
+        identity: PathBuf,
+        /// The reply's text [default: write it in $EDITOR].
+        #[arg(short, long, conflicts_with = "file")]
+        message: Option<String>,
+        /// Read the reply's text from this file.
+        #[arg(long)]
+        file: Option<PathBuf>,
+        /// Where the report stands: received, triaged, accepted, fixed, disclosed or declined.
+        #[arg(long)]
+        status: Option<String>,
+        /// When you expect the next step (YYYY-MM-DD), shown with the status.
+        #[arg(long)]
+        expected: Option<String>,
+        /// A file to send with the reply (repeat for several).
+        #[arg(long = "attach")]
+        attach: Vec<PathBuf>,
+        /// The organization's recipients (age1…), so every team member can read the reply;
+        /// the identity file's own recipients are always added.
+        #[arg(long = "recipient", env = "SEALDROP_RECIPIENTS", value_delimiter = ' ')]
+        recipients: Vec<String>,
+        #[arg(long, default_value = "sealdrop-data")]
+        data_dir: PathBuf,
+    },
+    /// Show a report's conversation, decrypted here, oldest message first.
+    Thread {
+        /// The receipt (sd-…).
+        receipt: String,
+        /// Identity file (age-keygen format).
+        #[arg(short, long)]
+        identity: PathBuf,
+        #[arg(long, default_value = "sealdrop-data")]
+        data_dir: PathBuf,
+    },
     /// Write a stored report's ciphertext to an .age file, to open with stock `age` and `tar`.
     Export {
         /// The receipt (sd-…).
@@ -75,10 +116,36 @@ pub fn run(cmd: InboxCommand) -> Result<(), String> {
             data_dir,
             output,
         } => export(&receipt, &data_dir, &output),
+        InboxCommand::Reply {
+            receipt,
+            identity,
+            message,
+            file,
+            status,
+            expected,
+            attach,
+            recipients,
+            data_dir,
+        } => crate::conversation::reply(crate::conversation::ReplyArgs {
+            receipt,
+            identity,
+            message,
+            file,
+            status,
+            expected,
+            attach,
+            recipients,
+            data_dir,
+        }),
+        InboxCommand::Thread {
+            receipt,
+            identity,
+            data_dir,
+        } => crate::conversation::thread(&receipt, &identity, &data_dir),
     }
 }
 
-fn store(data_dir: &Path) -> Result<Store, String> {
+pub(crate) fn store(data_dir: &Path) -> Result<Store, String> {
     Store::open_existing(data_dir).map_err(|e| e.to_string())
 }
 
@@ -134,7 +201,7 @@ fn warn_if_shared(path: &Path) {
 #[cfg(not(unix))]
 fn warn_if_shared(_: &Path) {}
 
-fn identities(path: &Path) -> Result<Vec<Box<dyn Identity>>, String> {
+pub(crate) fn identities(path: &Path) -> Result<Vec<Box<dyn Identity>>, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read the identity file {}: {e}", path.display()))?;
     warn_if_shared(path);
@@ -262,14 +329,49 @@ struct Listed {
     size: u64,
     /// `./reports/<receipt>` exists: `inbox open` put it there.
     opened: bool,
+    /// The conversation, when the reporter kept a follow-up key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    thread: Option<ThreadState>,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     details: Option<Details>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
 }
 
+/// A conversation at a glance.
+#[derive(serde::Serialize)]
+struct ThreadState {
+    messages: usize,
+    /// Reporter messages after the organization's last reply.
+    unanswered: usize,
+}
+
+impl ThreadState {
+    fn cell(t: Option<&ThreadState>) -> String {
+        match t {
+            None => "-".into(),
+            Some(t) if t.unanswered > 0 => format!("unanswered: {}", t.unanswered),
+            Some(t) if t.messages == 0 => "no reply yet".into(),
+            Some(_) => "answered".into(),
+        }
+    }
+}
+
 fn list(data_dir: &Path, identity: Option<&Path>, json: bool) -> Result<(), String> {
     let store = store(data_dir)?;
+    let mut threads: std::collections::HashMap<String, ThreadState> = Default::default();
+    for m in store.all_messages().map_err(|e| e.to_string())? {
+        let t = threads.entry(m.receipt).or_insert(ThreadState {
+            messages: 0,
+            unanswered: 0,
+        });
+        t.messages += 1;
+        if m.sender == sealdrop_core::Sender::Reporter.as_str() {
+            t.unanswered += 1;
+        } else {
+            t.unanswered = 0;
+        }
+    }
     let mut rows = store.list().map_err(|e| e.to_string())?;
     rows.reverse();
     let ids = identity.map(identities).transpose()?;
@@ -289,6 +391,12 @@ fn list(data_dir: &Path, identity: Option<&Path>, json: bool) -> Result<(), Stri
             };
             Listed {
                 opened: Path::new("reports").join(&r.receipt).is_dir(),
+                thread: r.thread.as_ref().map(|_| {
+                    threads.remove(&r.receipt).unwrap_or(ThreadState {
+                        messages: 0,
+                        unanswered: 0,
+                    })
+                }),
                 receipt: r.receipt,
                 received_at: r.received_at,
                 size: r.size,
@@ -312,13 +420,13 @@ fn list(data_dir: &Path, identity: Option<&Path>, json: bool) -> Result<(), Stri
     let decrypted = ids.is_some();
     let mut table: Vec<Vec<String>> = vec![if decrypted {
         [
-            "RECEIPT", "RECEIVED", "SIZE", "OPENED", "KIND", "SEVERITY", "REPORTER", "FILES",
-            "TITLE",
+            "RECEIPT", "RECEIVED", "SIZE", "OPENED", "THREAD", "KIND", "SEVERITY", "REPORTER",
+            "FILES", "TITLE",
         ]
         .map(String::from)
         .to_vec()
     } else {
-        ["RECEIPT", "RECEIVED", "SIZE", "OPENED"]
+        ["RECEIPT", "RECEIVED", "SIZE", "OPENED", "THREAD"]
             .map(String::from)
             .to_vec()
     }];
@@ -328,6 +436,7 @@ fn list(data_dir: &Path, identity: Option<&Path>, json: bool) -> Result<(), Stri
             visible(&l.received_at, false),
             sealdrop_core::human_bytes(l.size),
             if l.opened { "yes" } else { "no" }.to_string(),
+            ThreadState::cell(l.thread.as_ref()),
         ];
         if decrypted {
             match (&l.details, &l.error) {

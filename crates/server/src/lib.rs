@@ -2,6 +2,7 @@
 //! the CLI pieces directly. See `main.rs` for the commands.
 
 pub mod agecheck;
+pub mod conversation;
 pub mod inbox;
 pub mod keygen;
 pub mod serve;

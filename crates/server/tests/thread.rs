@@ -143,7 +143,7 @@ fn the_conversation_is_open_only_to_its_token_and_refusals_look_alike() {
     assert!(id.starts_with("m-"));
     let (s, t) = post_message(port, &receipt, &d, "msg-key-0001", &msg);
     assert_eq!((s, json_of(&t)["id"].as_str().unwrap()), (200, id.as_str()));
-    let other = sealed_message(&[r.clone()], "other", 10);
+    let other = sealed_message(std::slice::from_ref(&r), "other", 10);
     let (s, t) = post_message(port, &receipt, &d, "msg-key-0001", &other);
     assert_eq!(
         (s, json_of(&t)["code"].as_str().unwrap()),
@@ -159,14 +159,14 @@ fn the_conversation_is_open_only_to_its_token_and_refusals_look_alike() {
     assert_eq!(s, 400, "{t}");
     let (s, t) = post_message(port, &receipt, &wrong, "msg-key-0003", &msg);
     assert_eq!(s, 404, "{t}");
-    let huge = sealed_message(&[r.clone()], "huge", 500_000);
+    let huge = sealed_message(std::slice::from_ref(&r), "huge", 500_000);
     let (s, t) = post_message(port, &receipt, &d, "msg-key-0004", &huge);
     assert_eq!(
         (s, json_of(&t)["code"].as_str().unwrap()),
         (413, "body_too_large")
     );
     // A large one (over 256 KiB: a file of its own) comes back byte for byte.
-    let large = sealed_message(&[r.clone()], "large", 300_000);
+    let large = sealed_message(std::slice::from_ref(&r), "large", 300_000);
     let (s, t) = post_message(port, &receipt, &d, "msg-key-0005", &large);
     assert_eq!(s, 201, "{t}");
     let large_id = json_of(&t)["id"].as_str().unwrap().to_string();
@@ -287,7 +287,7 @@ fn sigkill_during_a_burst_of_messages_loses_no_acknowledged_one() {
     let port = server.port;
     let d = Arc::new(Derived::from_secret(&[5; 16]));
     let receipt = Arc::new(report_with_thread(port, &r, &d));
-    let body = Arc::new(sealed_message(&[r.clone()], "burst", 100));
+    let body = Arc::new(sealed_message(std::slice::from_ref(&r), "burst", 100));
     let acked = Arc::new(Mutex::new(Vec::<String>::new()));
     let threads: Vec<_> = (0..6)
         .map(|t| {
@@ -333,4 +333,241 @@ fn sigkill_during_a_burst_of_messages_loses_no_acknowledged_one() {
         .collect();
     let lost: Vec<&String> = acked.iter().filter(|id| !stored.contains(*id)).collect();
     assert!(lost.is_empty(), "{} of {} lost", lost.len(), acked.len());
+}
+
+/// A sealed report whose reporter kept the follow-up key behind `d`.
+fn sealed_with_reply_to(recipient: &str, d: &Derived) -> Vec<u8> {
+    let draft = sealdrop_core::Draft {
+        id: sealdrop_core::new_uuid().unwrap(),
+        created_at: "2026-11-24T09:00:00Z".into(),
+        type_id: "CWE-79".into(),
+        type_name: "Cross-site scripting".into(),
+        title: "Stored XSS in comments".into(),
+        affected: vec!["https://www.example.com/comments".into()],
+        steps: "Post <script>alert(1)</script>".into(),
+        impact: "Runs script in every reader's session.".into(),
+        ..Default::default()
+    };
+    let mut report = sealdrop_core::validate(&draft, &sealdrop_core::Limits::default()).unwrap();
+    report.reply_to = Some(d.recipient());
+    let r = sealdrop_core::parse_recipients(&[recipient]).unwrap();
+    sealdrop_core::seal(&r, &report, &[], Vec::new()).unwrap()
+}
+
+fn run(args: &[&str], cwd: &std::path::Path) -> (bool, String, String) {
+    let out = sealdrop(args, cwd);
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn inbox_reply_reaches_the_reporter_and_inbox_thread_shows_the_conversation() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (org, r) = identity();
+    let key = identity_file(dir.path(), &org);
+    let server = Server::start(&data, &r, &[]);
+    let port = server.port;
+    let d = Derived::from_secret(&[11; 16]);
+    let (s, t) = post_report(
+        LOCAL,
+        port,
+        "report-with-thread-1",
+        &format!("Sealdrop-Thread: {}\r\n", d.token_hash()),
+        &sealed_with_reply_to(&r, &d),
+    )
+    .unwrap();
+    assert_eq!(s, 201, "{t}");
+    let receipt = json_of(&t)["receipt"].as_str().unwrap().to_string();
+    let data_s = data.to_str().unwrap();
+    let key_s = key.to_str().unwrap();
+    std::fs::write(dir.path().join("patch.diff"), b"--- a\n+++ b\n").unwrap();
+
+    // Wrong status or date: refused before anything is sealed.
+    let (ok, _, err) = run(
+        &[
+            "inbox",
+            "reply",
+            &receipt,
+            "-i",
+            key_s,
+            "-m",
+            "x",
+            "--status",
+            "done",
+            "--data-dir",
+            data_s,
+        ],
+        dir.path(),
+    );
+    assert!(!ok && err.contains("use one of received, triaged"), "{err}");
+    let (ok, _, err) = run(
+        &[
+            "inbox",
+            "reply",
+            &receipt,
+            "-i",
+            key_s,
+            "-m",
+            "x",
+            "--expected",
+            "soon",
+            "--data-dir",
+            data_s,
+        ],
+        dir.path(),
+    );
+    assert!(!ok && err.contains("YYYY-MM-DD"), "{err}");
+    let (ok, _, err) = run(
+        &[
+            "inbox",
+            "reply",
+            &receipt,
+            "-i",
+            key_s,
+            "-m",
+            "  ",
+            "--data-dir",
+            data_s,
+        ],
+        dir.path(),
+    );
+    assert!(!ok && err.contains("empty"), "{err}");
+
+    // The reply, while the receiver runs on the same store.
+    let (ok, out, err) = run(
+        &[
+            "inbox",
+            "reply",
+            &receipt,
+            "-i",
+            key_s,
+            "-m",
+            "We reproduced it; a fix is planned.",
+            "--status",
+            "triaged",
+            "--expected",
+            "2026-12-01",
+            "--attach",
+            "patch.diff",
+            "--data-dir",
+            data_s,
+        ],
+        dir.path(),
+    );
+    assert!(ok, "{err}");
+    assert!(
+        out.contains(&format!("Replied to {receipt}")) && out.contains("status triaged"),
+        "{out}"
+    );
+
+    // The reporter fetches it with the token and opens it with the derived key.
+    let (s, t) = request(
+        LOCAL,
+        port,
+        "GET",
+        &format!("/v1/reports/{receipt}/messages"),
+        &bearer(&d),
+        b"",
+    );
+    assert_eq!(s, 200);
+    let listed = json_of(&t)["messages"].as_array().unwrap().clone();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["from"], "organization");
+    let mid = listed[0]["id"].as_str().unwrap();
+    let raw = exchange_bytes(
+        port,
+        &format!("GET /v1/reports/{receipt}/messages/{mid} HTTP/1.1\r\nHost: x\r\n{}Connection: close\r\n\r\n", bearer(&d)),
+    );
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let reply_bytes = &raw[split + 4..];
+    let opened = d.open_message(reply_bytes, 1 << 20).unwrap();
+    assert_eq!(opened.message.text, "We reproduced it; a fix is planned.");
+    assert_eq!(opened.message.status, Some(sealdrop_core::Status::Triaged));
+    assert_eq!(opened.message.expected.as_deref(), Some("2026-12-01"));
+    assert_eq!(opened.files, vec![b"--- a\n+++ b\n".to_vec()]);
+    // Stock age opens it with the organization's identity: a plain age file.
+    let reply = dir.path().join("reply.age");
+    std::fs::write(&reply, reply_bytes).unwrap();
+    let age = std::process::Command::new("age")
+        .args(["-d", "-i", key_s, reply.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        age.status.success(),
+        "{}",
+        String::from_utf8_lossy(&age.stderr)
+    );
+    assert!(sealdrop_core::read_message(&age.stdout).is_ok());
+    if std::env::var_os("SEALDROP_WRITE_FIXTURE").is_some() {
+        std::fs::write(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../tests/fixtures/reply-from-inbox.age"),
+            reply_bytes,
+        )
+        .unwrap();
+    }
+
+    // The reporter answers, with a control sequence in the text; `inbox list` shows it waits.
+    let answer = sealed_message(
+        &[r.clone(), d.recipient()],
+        "Thanks!\x1b[2J Credit me as @ana.",
+        5,
+    );
+    let (s, _) = post_message(port, &receipt, &d, "answer-key-0001", &answer);
+    assert_eq!(s, 201);
+    let (ok, out, err) = run(&["inbox", "list", "--data-dir", data_s], dir.path());
+    assert!(ok, "{err}");
+    assert!(out.lines().next().unwrap().contains("THREAD"), "{out}");
+    assert!(out.contains("unanswered: 1"), "{out}");
+    let (ok, out, err) = run(
+        &[
+            "inbox",
+            "thread",
+            &receipt,
+            "-i",
+            key_s,
+            "--data-dir",
+            data_s,
+        ],
+        dir.path(),
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("Stored XSS in comments"), "{out}");
+    assert!(
+        out.contains("from the security team")
+            && out.contains("Status: triaged, expected 2026-12-01"),
+        "{out}"
+    );
+    assert!(out.contains("We reproduced it; a fix is planned."));
+    assert!(out.contains("attachment patch.diff"));
+    assert!(
+        out.contains("from the reporter") && out.contains("Thanks!\\x1b[2J Credit me as @ana."),
+        "{out}"
+    );
+    assert!(!out.contains('\x1b'));
+
+    // A report without a conversation cannot be answered here, and says why.
+    let (s, t) = post_report(LOCAL, port, "report-no-thread-1", "", &sealed(&r, "lone")).unwrap();
+    assert_eq!(s, 201);
+    let lone = json_of(&t)["receipt"].as_str().unwrap().to_string();
+    let (ok, _, err) = run(
+        &[
+            "inbox",
+            "reply",
+            &lone,
+            "-i",
+            key_s,
+            "-m",
+            "hi",
+            "--data-dir",
+            data_s,
+        ],
+        dir.path(),
+    );
+    assert!(!ok && err.contains("has no conversation"), "{err}");
+    server.stop();
 }
