@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! The follow-up key, its derivation (pinned by vectors generated once and committed, and
 //! checked against an independent HKDF in Python when they were made), and messages sealed to
 //! the derived reply key.
