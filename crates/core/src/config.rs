@@ -58,6 +58,8 @@ pub struct Config {
     pub policy_url: Option<String>,
     pub contact_email: Option<String>,
     pub subject_tag: Option<String>,
+    /// Days within which the organization promises an answer, said on the receipt screen.
+    pub response_days: Option<u32>,
     /// The kinds offered: the vendor's `types`, else the defaults, plus `extra_types`.
     pub types: Vec<VulnType>,
     pub assets: Vec<String>,
@@ -92,6 +94,7 @@ const KEYS: &[&str] = &[
     "assets",
     "max_attachments",
     "max_attachment_bytes",
+    "response_days",
     "lang",
     "theme",
 ];
@@ -174,7 +177,7 @@ impl Config {
                         continue;
                     }
                 },
-                "max_attachments" | "max_attachment_bytes" => match v.trim().parse::<u64>() {
+                "max_attachments" | "max_attachment_bytes" | "response_days" => match v.trim().parse::<u64>() {
                     Ok(n) => Value::from(n),
                     Err(_) => {
                         errs.push(&key, "expected a whole number");
@@ -229,6 +232,9 @@ impl Config {
             "max_attachment_bytes".into(),
             Value::from(self.limits.max_attachment_bytes),
         );
+        if let Some(d) = self.response_days {
+            m.insert("response_days".into(), Value::from(d));
+        }
         Value::Object(m)
     }
 
@@ -383,6 +389,9 @@ impl Config {
         )
         .unwrap_or(defaults.max_attachment_bytes);
 
+        // When the organization promises a first answer (days), as disclosure policies do.
+        let response_days = num(&mut e, &map, "response_days", 1, 365).map(|n| n as u32);
+
         let lang = s(&mut e, "lang").unwrap_or_else(|| "en".into());
         let lang_ok = {
             let mut parts = lang.split('-');
@@ -408,6 +417,7 @@ impl Config {
             return Err(e.0);
         }
         Ok(Config {
+            response_days,
             recipients,
             endpoint,
             org,

@@ -48,6 +48,10 @@ pub struct ServeArgs {
     /// The subject tag of that email, e.g. "[SECURITY] Example".
     #[arg(long, env = "SEALDROP_SUBJECT_TAG")]
     pub subject_tag: Option<String>,
+    /// Days within which the security team promises a first answer (e.g. 7), said on the
+    /// receipt screen next to the follow-up key.
+    #[arg(long, env = "SEALDROP_RESPONSE_DAYS")]
+    pub response_days: Option<u32>,
     /// A reverse proxy's address or network (10.0.0.5, 10.0.0.0/8, ::1) whose
     /// X-Forwarded-For/Forwarded headers name the client; repeat for several.
     #[arg(
@@ -104,6 +108,7 @@ struct FileSettings {
     policy_url: Option<String>,
     contact_email: Option<String>,
     subject_tag: Option<String>,
+    response_days: Option<u32>,
     #[serde(default)]
     trusted_proxies: Vec<String>,
     max_storage: Option<u64>,
@@ -131,6 +136,7 @@ pub struct Settings {
     pub policy_url: Option<String>,
     pub contact_email: Option<String>,
     pub subject_tag: Option<String>,
+    pub response_days: Option<u32>,
     pub trusted_proxies: Vec<IpNet>,
     pub max_storage: u64,
     pub min_free_space: u64,
@@ -160,6 +166,7 @@ impl Default for Settings {
             policy_url: None,
             contact_email: None,
             subject_tag: None,
+            response_days: None,
             trusted_proxies: Vec::new(),
             max_storage: 10_000_000_000,
             min_free_space: 1_000_000_000,
@@ -283,6 +290,7 @@ impl ServeArgs {
             policy_url: self.policy_url.or(file.policy_url),
             contact_email: self.contact_email.or(file.contact_email),
             subject_tag: self.subject_tag.or(file.subject_tag),
+            response_days: self.response_days.or(file.response_days),
             trusted_proxies,
             max_storage: self
                 .max_storage
@@ -362,6 +370,9 @@ impl Settings {
             .clamp(1, sealdrop_core::MAX_ATTACHMENT_BYTES_CEILING);
         if let Some(o) = v.as_object_mut() {
             o.insert("max_attachment_bytes".into(), limit.into());
+            if let Some(d) = self.response_days {
+                o.insert("response_days".into(), d.into());
+            }
         }
         let config = sealdrop_core::Config::from_json(&v.to_string()).map_err(|errs| {
             let lines: Vec<String> = errs.iter().map(|e| format!("  {e}")).collect();
