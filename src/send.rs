@@ -24,12 +24,15 @@ pub fn seal_failure_text(t: &Strings, f: SealFailure) -> String {
     fill(t.seal_failed, &[("e", why)])
 }
 
-/// Posts the sealed report, reporting progress through the reducer.
+/// Posts the sealed report, reporting progress through the reducer. With the follow-up key's
+/// `secret`, the post carries `Sealdrop-Thread`: the SHA-256 of the access token derived from
+/// it (docs/conversation.md).
 pub fn deliver(
     state: UseReducerHandle<State>,
     config: Rc<Config>,
     sealed: Sealed,
     report: Rc<Report>,
+    secret: Option<[u8; 16]>,
 ) {
     #[cfg(target_arch = "wasm32")]
     wasm_bindgen_futures::spawn_local(async move {
@@ -48,9 +51,19 @@ pub fn deliver(
             let state = state.clone();
             move |sent, total| state.dispatch(Action::Uploaded { sent, total })
         };
+        let headers: Vec<(&str, String)> = secret
+            .map(|s| {
+                (
+                    "Sealdrop-Thread",
+                    sealdrop_core::Derived::from_secret(&s).token_hash(),
+                )
+            })
+            .into_iter()
+            .collect();
         let outcome = crate::submit::deliver(
             &config.endpoint,
             &report.id,
+            &headers,
             &sealed.blob,
             &sealed.sha256,
             progress,
@@ -72,7 +85,7 @@ pub fn deliver(
         }));
     });
     #[cfg(not(target_arch = "wasm32"))]
-    let _ = (state, config, sealed, report);
+    let _ = (state, config, sealed, report, secret);
 }
 
 /// Hands the report and its files to the worker; delivers what it seals.
@@ -81,6 +94,7 @@ pub fn seal_and_deliver(
     config: Rc<Config>,
     sealer: &Sealer,
     report: Rc<Report>,
+    secret: Option<[u8; 16]>,
 ) {
     let t = strings(&config.lang);
     let Ok(parts) = sealdrop_core::BundleParts::of(&report) else {
@@ -103,7 +117,13 @@ pub fn seal_and_deliver(
     sealer.seal(&recipients, &parts, &files, move |event| match event {
         Event::Progress { done, total } => state.dispatch(Action::SealProgress { done, total }),
         Event::Sealed(sealed) => {
-            deliver(state.clone(), config.clone(), sealed, report.clone());
+            deliver(
+                state.clone(),
+                config.clone(),
+                sealed,
+                report.clone(),
+                secret,
+            );
         }
         Event::Failed(f) => {
             state.dispatch(Action::Delivery(Delivery::Editing));

@@ -129,6 +129,8 @@ pub struct Form {
     pub credit: Credit,
     pub files: Vec<Rc<Attached>>,
     pub policy_accepted_at: Option<String>,
+    /// The researcher opted out of a conversation (no follow-up key) on the review step.
+    pub no_thread: bool,
 }
 
 pub const OTHER: &str = "other";
@@ -147,6 +149,9 @@ pub struct State {
     pub policy_url: String,
     /// A problem outside any field (sealing failed), shown above the step.
     pub notice: Option<String>,
+    /// The follow-up key's secret of the report being sent (docs/conversation.md): made at
+    /// Send, kept in memory only, shown with the receipt.
+    pub thread_secret: Option<[u8; 16]>,
 }
 
 pub enum Action {
@@ -172,6 +177,10 @@ pub enum Action {
     },
     RemoveFile(usize),
     AcceptPolicy(Option<String>),
+    /// Opt out of (true) or back into the conversation.
+    NoThread(bool),
+    /// The secret made for the report about to be sealed.
+    ThreadSecret(Option<[u8; 16]>),
     Next,
     Back,
     GoTo(Step),
@@ -209,6 +218,7 @@ impl State {
             limits,
             policy_url,
             notice: None,
+            thread_secret: None,
         }
     }
 
@@ -367,6 +377,8 @@ impl Reducible for State {
                 s.form.policy_accepted_at = at;
                 refresh(&mut s);
             }
+            Action::NoThread(no) => s.form.no_thread = no,
+            Action::ThreadSecret(secret) => s.thread_secret = secret,
             Action::Next => {
                 s.errors = s.errors_of(s.step);
                 if s.errors.is_empty() {

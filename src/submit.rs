@@ -82,7 +82,7 @@ pub fn parse_receipt(text: &str) -> Option<ReceiptBody> {
 }
 
 #[cfg(target_arch = "wasm32")]
-pub use browser::deliver;
+pub use browser::{deliver, get};
 
 #[cfg(target_arch = "wasm32")]
 mod browser {
@@ -94,12 +94,14 @@ mod browser {
     use wasm_bindgen::JsCast;
     use web_sys::XmlHttpRequest;
 
-    /// Delivers `body` (the sealed report's `Blob`, sent from the browser's blob store, never
+    /// Delivers `body` (the sealed report's or message's `Blob`, with `headers` besides the
+    /// idempotency key: a report's `Sealdrop-Thread`, a message's `Authorization`; sent from the browser's blob store, never
     /// copied into wasm memory); calls `progress(attempt, retry_in)` before each wait and
     /// attempt, and `uploaded(sent, total)` as the bytes of an attempt go out.
     pub async fn deliver(
         endpoint: &str,
         key: &str,
+        headers: &[(&str, String)],
         body: &web_sys::Blob,
         sha256: &str,
         progress: impl Fn(u32, Option<u32>),
@@ -110,7 +112,7 @@ mod browser {
         loop {
             progress(attempt, None);
             let (class, retry_after, reason) =
-                match send_once(endpoint, key, body, uploaded.clone()).await {
+                match send_once(endpoint, key, headers, body, uploaded.clone()).await {
                     Ok((status, retry_after, text)) => match classify(status) {
                         Class::Success => {
                             let r =
@@ -149,6 +151,7 @@ mod browser {
     async fn send_once(
         endpoint: &str,
         key: &str,
+        headers: &[(&str, String)],
         body: &web_sys::Blob,
         uploaded: Rc<dyn Fn(f64, f64)>,
     ) -> Result<(u16, Option<String>, String), ()> {
@@ -158,6 +161,9 @@ mod browser {
             .map_err(|_| ())?;
         xhr.set_request_header("Idempotency-Key", key)
             .map_err(|_| ())?;
+        for (name, value) in headers {
+            xhr.set_request_header(name, value).map_err(|_| ())?;
+        }
         let last = Rc::new(Cell::new(js_sys::Date::now()));
         let on_upload = {
             let last = last.clone();
@@ -204,6 +210,36 @@ mod browser {
         let retry_after = xhr.get_response_header("Retry-After").ok().flatten();
         let text = xhr.response_text().ok().flatten().unwrap_or_default();
         Ok((status, retry_after, text))
+    }
+
+    /// One GET of a conversation route with the access token: `(status, Retry-After, body)`,
+    /// or `Err` when no answer came (offline, blocked).
+    pub async fn get(url: &str, token: &str) -> Result<(u16, Option<String>, Vec<u8>), ()> {
+        let xhr = XmlHttpRequest::new().map_err(|_| ())?;
+        xhr.open("GET", url).map_err(|_| ())?;
+        xhr.set_response_type(web_sys::XmlHttpRequestResponseType::Arraybuffer);
+        xhr.set_request_header("Authorization", &format!("Bearer {token}"))
+            .map_err(|_| ())?;
+        let mut resolve_slot = None;
+        let done = js_sys::Promise::new(&mut |resolve, _| resolve_slot = Some(resolve));
+        let resolve = resolve_slot.ok_or(())?;
+        let on_end = Closure::<dyn Fn()>::new(move || {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+        });
+        xhr.add_event_listener_with_callback("loadend", on_end.as_ref().unchecked_ref())
+            .map_err(|_| ())?;
+        xhr.send().map_err(|_| ())?;
+        let _ = wasm_bindgen_futures::JsFuture::from(done).await;
+        let status = xhr.status().map_err(|_| ())?;
+        if status == 0 {
+            return Err(());
+        }
+        let retry_after = xhr.get_response_header("Retry-After").ok().flatten();
+        let body = xhr
+            .response()
+            .map(|b| js_sys::Uint8Array::new(&b).to_vec())
+            .unwrap_or_default();
+        Ok((status, retry_after, body))
     }
 }
 

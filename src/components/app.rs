@@ -16,6 +16,7 @@ use super::reproduce::ReproduceStep;
 use super::review::ReviewStep;
 use super::stepper::Stepper;
 use super::targets::TargetsStep;
+use super::thread::ThreadView;
 use super::StepProps;
 use crate::dom::{focus_selector, now_rfc3339};
 use crate::i18n::{fill, strings};
@@ -43,6 +44,9 @@ pub fn App(p: &AppProps) -> Html {
         })
     };
     let root = use_node_ref();
+    // The conversation view, over the form (which keeps what was typed): the key to open, or
+    // empty to ask for one.
+    let thread = use_state(|| None::<String>);
     // Started once: the sealer's module loads while the researcher types.
     let sealer = use_memo((), |()| Sealer::start());
 
@@ -94,9 +98,20 @@ pub fn App(p: &AppProps) -> Html {
     let on_send = {
         let (state, config, sealer) = (state.clone(), config.clone(), sealer.clone());
         Callback::from(move |()| match state.check(&now_rfc3339()) {
-            Ok(r) => {
+            Ok(mut r) => {
                 state.dispatch(Action::Notice(None));
-                seal_and_deliver(state.clone(), config.clone(), &sealer, Rc::new(r));
+                // The follow-up key's secret: made now, in memory only; its reply recipient
+                // travels inside the ciphertext.
+                let secret = if state.form.no_thread {
+                    None
+                } else {
+                    sealdrop_core::new_secret().ok()
+                };
+                if let Some(s) = &secret {
+                    r.reply_to = Some(sealdrop_core::Derived::from_secret(s).recipient());
+                }
+                state.dispatch(Action::ThreadSecret(secret));
+                seal_and_deliver(state.clone(), config.clone(), &sealer, Rc::new(r), secret);
             }
             Err(_) => state.dispatch(Action::Submit),
         })
@@ -118,6 +133,7 @@ pub fn App(p: &AppProps) -> Html {
                     config.clone(),
                     sealed.clone(),
                     report.clone(),
+                    state.thread_secret,
                 );
             }
         })
@@ -134,8 +150,18 @@ pub fn App(p: &AppProps) -> Html {
         sealer: (*sealer).clone(),
     };
     let step = state.step;
-    let body = if state.delivery != Delivery::Editing {
-        html! { <DeliveryView step={props()} {on_retry} {on_new} {on_cancel} /> }
+    let on_follow_up = {
+        let thread = thread.clone();
+        Callback::from(move |key: String| thread.set(Some(key)))
+    };
+    let body = if let Some(key) = &*thread {
+        let on_close = {
+            let thread = thread.clone();
+            Callback::from(move |()| thread.set(None))
+        };
+        html! { <ThreadView config={config.clone()} {t} sealer={(*sealer).clone()} initial={key.clone()} {on_close} /> }
+    } else if state.delivery != Delivery::Editing {
+        html! { <DeliveryView step={props()} {on_retry} {on_new} {on_cancel} {on_follow_up} /> }
     } else {
         let content = match step {
             Step::Kind => html! { <KindStep ..props() /> },
@@ -192,6 +218,12 @@ pub fn App(p: &AppProps) -> Html {
                             { fill(t.policy_first, &[("org", &org)]) }
                         </a>
                         { " " }{ t.policy_later }
+                    </p>
+                }
+                if thread.is_none() && state.delivery == Delivery::Editing && step == Step::Kind {
+                    <p class="sd-follow-up">
+                        <button type="button" class="sd-link" id="sd-follow-up"
+                            onclick={{ let thread = thread.clone(); move |_| thread.set(Some(String::new())) }}>{ t.follow_up }</button>
                     </p>
                 }
             </header>

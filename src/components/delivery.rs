@@ -23,6 +23,8 @@ pub struct DeliveryProps {
     pub on_retry: Callback<()>,
     pub on_new: Callback<()>,
     pub on_cancel: Callback<()>,
+    /// Opens the conversation with the follow-up key.
+    pub on_follow_up: Callback<String>,
 }
 
 /// A delivery failure, said in the researcher's language.
@@ -216,6 +218,7 @@ pub fn DeliveryView(p: &DeliveryProps) -> Html {
                             <p class="sd-hint">{ t.digest_note }</p>
                         </dd>
                     </dl>
+                    { follow_up_key(t, &org, c.response_days, receipt, s.thread_secret, copy, &p.on_follow_up) }
                     if *copied { <p role="status" class="sd-hint">{ t.copied }</p> }
                     { downloads(t, sealed, report, Some(receipt)) }
                     <div class="sd-actions">
@@ -290,6 +293,51 @@ pub fn DeliveryView(p: &DeliveryProps) -> Html {
                 </div>
             }
         }
+    }
+}
+
+/// The follow-up key on the receipt screen: the one string to keep, copy and save buttons,
+/// when to expect an answer, and the way into the conversation. Without a key (the researcher
+/// opted out), what that means.
+fn follow_up_key(
+    t: &'static Strings,
+    org: &str,
+    days: Option<u32>,
+    receipt: &str,
+    secret: Option<[u8; 16]>,
+    copy: impl Fn(&str, &str) -> Html,
+    on_follow_up: &Callback<String>,
+) -> Html {
+    let Some(key) = secret.and_then(|s| sealdrop_core::FollowUpKey::new(receipt, s)) else {
+        return html! { <p id="sd-no-thread">{ fill(t.no_thread_kept, &[("org", org)]) }</p> };
+    };
+    let key = key.encode();
+    let save = {
+        let text = fill(
+            t.key_file,
+            &[("receipt", receipt), ("key", &key), ("org", org)],
+        );
+        let name = format!("sealdrop-followup-{receipt}.txt");
+        Callback::from(move |_: MouseEvent| download(text.as_bytes(), &name, "text/plain"))
+    };
+    let open = {
+        let (key, cb) = (key.clone(), on_follow_up.clone());
+        Callback::from(move |_: MouseEvent| cb.emit(key.clone()))
+    };
+    html! {
+        <section class="sd-followup" aria-labelledby="sd-key-heading">
+            <h3 id="sd-key-heading">{ t.key_heading }</h3>
+            <div class="sd-id"><code id="sd-followup-key" class="sd-wrap">{ &key }</code>{ copy(t.key_label, &key) }</div>
+            <p class="sd-hint" id="sd-key-note">{ fill(t.key_note, &[("org", org)]) }</p>
+            <p id="sd-answer-within">{ match days {
+                Some(d) => fill(t.answer_within, &[("org", org), ("days", &d.to_string())]),
+                None => fill(t.answer_unknown, &[("org", org)]),
+            } }</p>
+            <div class="sd-actions">
+                <button type="button" class="sd-secondary" id="sd-key-download" onclick={save}>{ t.key_download }</button>
+                <button type="button" class="sd-secondary" id="sd-open-thread" onclick={open}>{ t.follow_up_this }</button>
+            </div>
+        </section>
     }
 }
 

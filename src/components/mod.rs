@@ -21,6 +21,7 @@ pub mod reproduce;
 pub mod review;
 pub mod stepper;
 pub mod targets;
+pub mod thread;
 
 /// What every step receives.
 #[derive(Properties, PartialEq)]

@@ -94,6 +94,16 @@ pub fn ReviewStep(p: &ReviewProps) -> Html {
                     </div>
                 </div>
             }
+            <div class="sd-field">
+                <div class="sd-check">
+                    <input type="checkbox" id="sd-keep-thread" checked={!f.no_thread}
+                        aria-describedby="sd-keep-thread-note"
+                        onchange={{ let s = s.clone(); move |e: Event| s.dispatch(Action::NoThread(
+                            !e.target_unchecked_into::<web_sys::HtmlInputElement>().checked())) }} />
+                    <label for="sd-keep-thread">{ t.keep_thread }</label>
+                </div>
+                <p class="sd-hint" id="sd-keep-thread-note">{ t.keep_thread_note }</p>
+            </div>
             <div class="sd-sealed-for">
                 <p>{ t.sealed_for }{ ": " }<strong>{ if c.org.is_empty() { "—".to_string() } else { c.org.clone() } }</strong></p>
                 <p>{ t.key_fingerprints }{ ":" }</p>

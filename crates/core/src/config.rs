@@ -177,13 +177,15 @@ impl Config {
                         continue;
                     }
                 },
-                "max_attachments" | "max_attachment_bytes" | "response_days" => match v.trim().parse::<u64>() {
-                    Ok(n) => Value::from(n),
-                    Err(_) => {
-                        errs.push(&key, "expected a whole number");
-                        continue;
+                "max_attachments" | "max_attachment_bytes" | "response_days" => {
+                    match v.trim().parse::<u64>() {
+                        Ok(n) => Value::from(n),
+                        Err(_) => {
+                            errs.push(&key, "expected a whole number");
+                            continue;
+                        }
                     }
-                },
+                }
                 _ => Value::from(v.as_str()),
             };
             map.insert(key, value);
