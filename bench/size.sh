@@ -2,11 +2,11 @@
 # Size of everything a researcher downloads (loader, form page, boot script, JS glue, wasm, CSS,
 # and the sealing worker's bootstrap, whose worker instantiates the same wasm from the cache),
 # brotli -q 11 and gzip -9, per file and in total. All of it but the worker's bootstrap comes
-# before the form accepts input. Exits 1 when the brotli total passes the budget (200,000
-# bytes). Usage: bench/size.sh [DIST]
+# before the form accepts input. Exits 1 when the brotli total passes the budget (225,000
+# bytes: 200,000 until the conversation, see BENCHMARKS.md section 1). Usage: bench/size.sh [DIST]
 set -euo pipefail
 dist=${1:-dist}
-budget=${SIZE_BUDGET_BYTES:-200000}
+budget=${SIZE_BUDGET_BYTES:-225000}
 total_raw=0 total_br=0 total_gz=0
 printf '%-44s %10s %10s %10s\n' file raw gzip brotli
 for f in "$dist"/sealdrop.js "$dist"/index.html "$dist"/boot-*.js "$dist"/sealdrop-widget-*.js "$dist"/sealdrop-widget-*_bg.wasm "$dist"/form-*.css "$dist"/sealer-*.js; do

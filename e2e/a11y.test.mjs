@@ -83,6 +83,23 @@ test("axe: every step, errors, receipt and failure screen, at 1280 and 375 px", 
       await f.waitForSelector(fail ? "#sd-failure-reason" : "#sd-receipt", { timeout: 30000 });
       await axe(page, `${fail ? "failure" : "receipt"} @${width}`);
       assert.deepEqual(await overflowing(f), [], `${fail ? "failure" : "receipt"} overflows at ${width}`);
+      if (!fail) {
+        // The follow-up key on the receipt, then the conversation view (empty), then the key
+        // form with an error.
+        await f.waitForSelector("#sd-followup-key");
+        await f.click("#sd-open-thread");
+        await f.waitForSelector("#sd-thread-empty", { timeout: 20000 });
+        await axe(page, `thread @${width}`);
+        assert.deepEqual(await overflowing(f), [], `thread overflows at ${width}`);
+        await f.click("#sd-thread-close");
+        await f.click("#sd-new-report");
+        await f.click("#sd-follow-up");
+        await f.fill("#sd-thread-key", "sdkey1qqqq");
+        await f.click("#sd-thread-open");
+        await f.waitForSelector("#sd-thread-key-error");
+        await axe(page, `thread key error @${width}`);
+        assert.deepEqual(await overflowing(f), [], `thread key form overflows at ${width}`);
+      }
       // Nothing overflows sideways at this width.
       const overflow = await f.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.ok(overflow <= 0, `horizontal overflow of ${overflow}px at ${width}`);

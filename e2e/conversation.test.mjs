@@ -187,3 +187,33 @@ test("report, reply with a status, the researcher reads and answers, inbox threa
     await h.stop();
   }
 });
+
+test("inline mode: the receipt's key opens the conversation from the host page's origin", async () => {
+  const h = await start({
+    pages: ({ widget, recipient }) => ({
+      "/": [vendorPage(widget, { attrs: `data-mode="inline" data-recipients="${recipient}" data-endpoint="/v1/reports" data-response-days="10"` })],
+    }),
+  });
+  try {
+    const page = await (await h.browser.newContext()).newPage();
+    await page.goto(h.vendor + "/");
+    await page.waitForSelector("#sd-title", { timeout: 20000 });
+    await fillReport(page, page, {
+      title: "Inline conversation", kind: "CWE-79", url: "https://app.example.com/", steps: "1. Open", prereq: "",
+      impact: "XSS", cvss: "", name: "", handle: "", email: "",
+    });
+    await send(page, page);
+    await page.waitForSelector("#sd-followup-key", { timeout: 30000 });
+    assert.match(await page.textContent("#sd-answer-within"), /within 10 days/);
+    const receipt = (await page.textContent("#sd-receipt")).trim();
+    sealdrop(["inbox", "reply", receipt, "-i", h.key, "--data-dir", h.data, "-m", "Fixed in 2.4.1.", "--status", "fixed"]);
+    // Keyboard only: the button, then the thread's heading has focus.
+    await page.focus("#sd-open-thread");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#sd-thread-status", { timeout: 20000 });
+    assert.equal((await page.textContent("#sd-thread-status")).trim(), "Status: Fixed");
+    assert.match(await page.textContent("#sd-messages"), /Fixed in 2\.4\.1\./);
+  } finally {
+    await h.stop();
+  }
+});

@@ -1,12 +1,15 @@
 // 8. Screenshots of each step at desktop width and at 375 px, into docs/screenshots/.
 //    Regenerate with: scripts/screenshots.sh
 import { mkdirSync } from "node:fs";
-import { start, vendorPage, ROOT, join } from "./harness.mjs";
+import { start, vendorPage, sealdrop, ROOT, join } from "./harness.mjs";
 import { frameOf } from "./form.mjs";
 
 const out = join(ROOT, "docs/screenshots");
 mkdirSync(out, { recursive: true });
-const h = await start({ pages: ({ widget }) => ({ "/": [vendorPage(widget)], "/policy": ["<p>policy</p>"] }) });
+const h = await start({
+  pages: ({ widget }) => ({ "/": [vendorPage(widget)], "/policy": ["<p>policy</p>"] }),
+  serveArgs: ["--response-days", "7"],
+});
 try {
   for (const [label, width] of [["desktop", 1024], ["mobile", 375]]) {
     const context = await h.browser.newContext({ viewport: { width, height: 800 }, deviceScaleFactor: 1 });
@@ -45,7 +48,16 @@ try {
     await shot("7-review");
     await f.click("#sd-send");
     await f.waitForSelector("#sd-receipt", { timeout: 30000 });
+    await f.waitForSelector("#sd-followup-key");
     await shot("8-receipt");
+    // The conversation: the team answers with a status, the researcher opens it with the key.
+    const receipt = (await f.textContent("#sd-receipt")).trim();
+    sealdrop(["inbox", "reply", receipt, "-i", h.key, "--data-dir", h.data, "--status", "triaged",
+      "--expected", "2026-12-01", "-m", "Thanks! We reproduced the stored XSS and are working on a fix. Could you tell us which browser you tested with?"]);
+    await f.click("#sd-open-thread");
+    await f.waitForSelector("#sd-thread-status", { timeout: 20000 });
+    await f.fill("#sd-reply-text", "Chromium 131 and Firefox 133, both affected.");
+    await shot("9-thread");
     await context.close();
   }
   console.log(`screenshots written to ${out}`);

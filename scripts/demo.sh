@@ -31,7 +31,7 @@ for origin in ${DEMO_ALLOW_ORIGINS:-}; do extra+=(--allow-origin "$origin"); don
 "$BIN" serve --recipient "$RECIPIENT" --data-dir "$DATA" --listen "127.0.0.1:$WIDGET_PORT" \
   --allow-origin "http://127.0.0.1:$VENDOR_PORT" --allow-origin "http://localhost:$VENDOR_PORT" "${extra[@]}" \
   --org "Example Corp" --policy-url "http://127.0.0.1:$VENDOR_PORT/policy.html" \
-  --contact-email security@example.com --subject-tag "[SECURITY] Example" &
+  --contact-email security@example.com --subject-tag "[SECURITY] Example" --response-days 7 &
 pids+=($!)
 node scripts/vendor-server.mjs www/demo "$VENDOR_PORT" "$RECIPIENT" "http://127.0.0.1:$WIDGET_PORT" &
 pids+=($!)
@@ -49,6 +49,10 @@ cat <<MSG
   Open received reports:
     $BIN inbox list --data-dir $DATA -i $DATA/key.txt
     $BIN inbox open --latest --data-dir $DATA -i $DATA/key.txt
+
+  Answer one (the researcher reads it with their follow-up key, in the form):
+    $BIN inbox reply RECEIPT --data-dir $DATA -i $DATA/key.txt -m "Thanks, we reproduced it." --status triaged
+    $BIN inbox thread RECEIPT --data-dir $DATA -i $DATA/key.txt
 
   Ctrl-C stops the demo.
 MSG

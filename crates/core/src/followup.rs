@@ -306,7 +306,8 @@ impl Message {
     /// Reads `message.json`. Through `serde_json::Value` rather than a derived `Deserialize`,
     /// whose error messages would link float formatting into the form (11 KB).
     pub fn from_json(bytes: &[u8]) -> Option<Message> {
-        let v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+        // `from_str`: the instantiation the form already links for its configuration.
+        let v: serde_json::Value = serde_json::from_str(std::str::from_utf8(bytes).ok()?).ok()?;
         let text = |k: &str| v.get(k)?.as_str().map(str::to_string);
         let opt = |k: &str| match v.get(k) {
             None | Some(serde_json::Value::Null) => Some(None),
