@@ -322,3 +322,27 @@ fn delivery_state_and_reset() {
     assert_eq!((s.id.as_str(), s.step), ("new", Step::Kind));
     assert!(!s.has_content() && s.delivery == Delivery::Editing);
 }
+
+#[test]
+fn the_conversation_is_kept_unless_declined_and_its_secret_goes_with_reset() {
+    let s = filled();
+    assert!(!s.form.no_thread, "a conversation is kept by default");
+    let s = apply(s, vec![Action::NoThread(true)]);
+    assert!(s.form.no_thread);
+    let s = apply(
+        s,
+        vec![Action::NoThread(false), Action::ThreadSecret(Some([7; 16]))],
+    );
+    assert!(!s.form.no_thread);
+    assert_eq!(s.thread_secret, Some([7; 16]));
+    // What was typed stays while the secret is set; a new report forgets the secret.
+    assert_eq!(s.form.title, "Stored XSS");
+    let s = apply(
+        s,
+        vec![Action::Reset {
+            id: "4d2c1f0e-1111-4a2b-8c3d-000000000002".into(),
+        }],
+    );
+    assert_eq!(s.thread_secret, None);
+    assert!(!s.form.no_thread);
+}
