@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use age::Identity;
 use sealdrop_core::{AttachmentMeta, BundleParts, Message, Sender, Status, MESSAGE_SCHEMA};
 
-use crate::inbox::{decrypt, identities, store};
+use crate::inbox::{decrypt, identities, prepare_out, store};
 use crate::store::{MessageRow, Store};
 use crate::terminal::visible;
 
@@ -283,8 +283,46 @@ pub fn reply(a: ReplyArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// `inbox thread`: the report's title and every message, decrypted here, oldest first.
-pub fn thread(receipt: &str, identity: &Path, data_dir: &Path) -> Result<(), String> {
+/// Writes one message's attachments into `dir/<message id>/`, each file created new under its
+/// safe name: a reporter's file names cannot reach outside the folder.
+fn save(dir: &Path, id: &str, o: &sealdrop_core::Opened) -> Result<Vec<PathBuf>, String> {
+    let folder = dir.join(sealdrop_core::safe_file_name(id));
+    let mut written = Vec::new();
+    for (a, bytes) in o.message.attachments.iter().zip(&o.files) {
+        let name = sealdrop_core::safe_file_name(&a.name);
+        if name.is_empty() || name == "." || name == ".." || name.contains(['/', '\\']) {
+            continue;
+        }
+        std::fs::create_dir_all(&folder)
+            .map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
+        let path = folder.join(name);
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, bytes))
+            .map_err(|e| {
+                format!(
+                    "cannot write {} ({e}); nothing is overwritten",
+                    path.display()
+                )
+            })?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// `inbox thread`: the report's title and every message, decrypted here, oldest first; with
+/// `out`, the messages' attachments saved there.
+pub fn thread(
+    receipt: &str,
+    identity: &Path,
+    data_dir: &Path,
+    out: Option<&Path>,
+) -> Result<(), String> {
+    if let Some(o) = out {
+        prepare_out(o)?;
+    }
     let ids = identities(identity)?;
     let store = store(data_dir)?;
     let report = report_of(&store, receipt, &ids, data_dir)?;
@@ -329,12 +367,13 @@ pub fn thread(receipt: &str, identity: &Path, data_dir: &Path) -> Result<(), Str
             }
             None => continue,
         };
+        let id = m.id.clone();
         let opened = decrypt(&body, &ids, "this message")
             .and_then(|p| sealdrop_core::read_message(&p).map_err(|e| format!("this message {e}")));
         match opened {
             Err(e) => println!("({})", visible(&e, false)),
             Ok(o) => {
-                let m = o.message;
+                let m = &o.message;
                 let mut state = Vec::new();
                 if let Some(s) = m.status {
                     state.push(format!("Status: {}", s.as_str()));
@@ -353,6 +392,11 @@ pub fn thread(receipt: &str, identity: &Path, data_dir: &Path) -> Result<(), Str
                         sealdrop_core::human_bytes(a.size),
                         visible(&a.sha256, false)
                     );
+                }
+                if let Some(dir) = out {
+                    for p in save(dir, &id, &o)? {
+                        println!("  saved {}", visible(&p.display().to_string(), false));
+                    }
                 }
             }
         }

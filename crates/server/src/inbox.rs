@@ -84,6 +84,10 @@ pub enum InboxCommand {
         identity: PathBuf,
         #[arg(long, default_value = "sealdrop-data")]
         data_dir: PathBuf,
+        /// Save the messages' attachments here, one folder per message (a new or empty
+        /// folder; nothing is overwritten).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Write a stored report's ciphertext to an .age file, to open with stock `age` and `tar`.
     Export {
@@ -141,7 +145,8 @@ pub fn run(cmd: InboxCommand) -> Result<(), String> {
             receipt,
             identity,
             data_dir,
-        } => crate::conversation::thread(&receipt, &identity, &data_dir),
+            out,
+        } => crate::conversation::thread(&receipt, &identity, &data_dir, out.as_deref()),
     }
 }
 
@@ -537,7 +542,7 @@ impl Drop for Extraction {
 }
 
 /// Prepares `out`: created new, or an existing empty folder; anything else is refused.
-fn prepare_out(out: &Path) -> Result<bool, String> {
+pub(crate) fn prepare_out(out: &Path) -> Result<bool, String> {
     match std::fs::symlink_metadata(out) {
         Err(_) => {
             std::fs::create_dir_all(out)

@@ -549,6 +549,48 @@ fn inbox_reply_reaches_the_reporter_and_inbox_thread_shows_the_conversation() {
         "{out}"
     );
     assert!(!out.contains('\x1b'));
+    // --out saves each message's files in a folder of its own, and never into a used folder.
+    let saved = dir.path().join("saved");
+    let (ok, out, err) = run(
+        &[
+            "inbox",
+            "thread",
+            &receipt,
+            "-i",
+            key_s,
+            "--data-dir",
+            data_s,
+            "--out",
+            saved.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("saved "), "{out}");
+    let files: Vec<std::path::PathBuf> = std::fs::read_dir(&saved)
+        .unwrap()
+        .flat_map(|d| std::fs::read_dir(d.unwrap().path()).unwrap())
+        .map(|f| f.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 2, "{files:?}");
+    let by_name = |n: &str| std::fs::read(files.iter().find(|p| p.ends_with(n)).unwrap()).unwrap();
+    assert_eq!(by_name("patch.diff"), b"--- a\n+++ b\n");
+    assert_eq!(by_name("pad.bin"), b"AAAAA");
+    let (ok, _, err) = run(
+        &[
+            "inbox",
+            "thread",
+            &receipt,
+            "-i",
+            key_s,
+            "--data-dir",
+            data_s,
+            "--out",
+            saved.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert!(!ok && err.contains("not empty"), "{err}");
 
     // A report without a conversation cannot be answered here, and says why.
     let (s, t) = post_report(LOCAL, port, "report-no-thread-1", "", &sealed(&r, "lone")).unwrap();
