@@ -156,6 +156,7 @@ test("report, reply with a status, the researcher reads and answers, inbox threa
       const stored = await f.evaluate(() => JSON.stringify({ l: { ...localStorage }, s: { ...sessionStorage }, c: document.cookie }));
       for (const needle of [key, secretText, receipt]) assert.ok(!stored.includes(needle), stored);
     }
+    for (const needle of [key, secretText, token.toString("hex")]) assert.ok(!h.serverLog().includes(needle), "in the receiver's log");
     const host = await page.evaluate(() => document.documentElement.outerHTML);
     for (const needle of [key, secretText, "We reproduced it"]) assert.ok(!host.includes(needle), "the host page sees it");
 

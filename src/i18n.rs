@@ -310,7 +310,7 @@ pub static EN: Strings = Strings {
     fingerprint_note: "A fingerprint is a short form of the key your report is encrypted with. To be sure the key is the organization's, compare it with the one on their security page or security.txt.",
     fingerprint_full: "Show the whole key",
     next_heading: "What happens next",
-    next_text_org: "Only {org} can open your report: it was encrypted in this browser for them. They read it and answer as their disclosure policy says, at the contact details you gave (if any).",
+    next_text_org: "Only {org} can open your report: it was encrypted in this browser for them. They read it and answer as their disclosure policy says: in the conversation your follow-up key opens, if you kept one (below), or at the contact details you gave.",
     receipt_note: "Quote the receipt if you contact {org} about this report: it is how they find it.",
     digest_note: "The digest identifies exactly what was delivered: the organization can check it against what they received.",
     copy: "Copy",

@@ -160,6 +160,14 @@ fn open(c: Rc<Config>, t: &'static Strings, text: &str, phase: UseStateHandle<Ph
     let _ = (c, key);
 }
 
+/// `2026-11-24T04:14:01.689Z` as `2026-11-24 04:14 UTC`.
+fn when(at: &str) -> String {
+    match at.get(..16) {
+        Some(s) if at.ends_with('Z') => format!("{} UTC", s.replace('T', " ")),
+        _ => at.to_string(),
+    }
+}
+
 fn status_line(t: &Strings, m: &Message) -> Option<String> {
     let s = m.status?;
     let i = Status::ALL.iter().position(|x| *x == s).unwrap_or(0);
@@ -297,7 +305,7 @@ pub fn ThreadView(p: &ThreadProps) -> Html {
                         { for l.messages.iter().map(|m| html! {
                             <li class={classes!("sd-message", m.from_org.then_some("sd-from-org"))}>
                                 <h3>{ if m.from_org { fill(t.from_org, &[("org", &org)]) } else { t.from_you.to_string() } }
-                                    { " " }<time class="sd-hint">{ &m.at }</time></h3>
+                                    { " " }<time class="sd-hint" datetime={m.at.clone()}>{ when(&m.at) }</time></h3>
                                 { match &m.body {
                                     Err(e) => html! { <p class="sd-error">{ e }</p> },
                                     Ok(b) => html! {
