@@ -211,8 +211,7 @@ fn message_markdown_says_who_and_where_it_stands() {
 #[test]
 fn x25519_decryptor_passes_the_age_testkit() {
     use sha2::Digest;
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/testdata/age-testkit");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../server/tests/testkit");
     let mut checked = (0, 0);
     for e in std::fs::read_dir(&dir).unwrap() {
         let path = e.unwrap().path();

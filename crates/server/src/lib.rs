@@ -3,6 +3,7 @@
 
 pub mod agecheck;
 pub mod conversation;
+pub mod embed;
 pub mod inbox;
 pub mod keygen;
 pub mod serve;

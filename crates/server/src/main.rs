@@ -5,12 +5,14 @@
 //! - `sealdrop serve --recipient age1…`: serves the widget and accepts sealed reports.
 //! - `sealdrop inbox list|open`: lists, decrypts and extracts received reports.
 //! - `sealdrop check-config sealdrop.json`: validates a widget configuration.
+//! - `sealdrop embed --origin https://reports.example.com`: the script tag (with its integrity
+//!   hash) and the `sealdrop.json` that `serve` publishes.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use sealdrop_server::{inbox, keygen, serve, settings, store};
+use sealdrop_server::{embed, inbox, keygen, serve, settings, store};
 
 #[derive(Parser)]
 #[command(
@@ -32,6 +34,9 @@ enum Command {
     /// List and open received reports.
     #[command(subcommand)]
     Inbox(inbox::InboxCommand),
+    /// Print the script tag to embed the form (with the loader's integrity hash) and the
+    /// sealdrop.json that `serve` publishes, for the same settings as `serve`.
+    Embed(Box<embed::EmbedArgs>),
     /// Validate a widget configuration (sealdrop.json) and name each problem.
     CheckConfig {
         /// The sealdrop.json to check.
@@ -100,6 +105,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve(*args),
         Command::Inbox(cmd) => inbox::run(cmd),
         Command::CheckConfig { file } => check_config(&file),
+        Command::Embed(args) => embed::run(*args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -20,6 +20,10 @@ pub struct ServeArgs {
     /// Address to listen on [default: 127.0.0.1:8080].
     #[arg(long, env = "SEALDROP_LISTEN")]
     pub listen: Option<SocketAddr>,
+    /// Where to serve Prometheus metrics (GET /metrics), apart from the public address
+    /// [default: none].
+    #[arg(long, env = "SEALDROP_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
     /// An origin whose pages may embed the widget (https://vendor.example); repeat for several.
     #[arg(
         long = "allow-origin",
@@ -99,6 +103,7 @@ struct FileSettings {
     recipients: Vec<String>,
     data_dir: Option<PathBuf>,
     listen: Option<SocketAddr>,
+    metrics_listen: Option<SocketAddr>,
     #[serde(default)]
     allow_origins: Vec<String>,
     max_body: Option<u64>,
@@ -128,6 +133,8 @@ pub struct Settings {
     pub recipients: Vec<String>,
     pub data_dir: PathBuf,
     pub listen: SocketAddr,
+    /// The metrics listener, if any.
+    pub metrics_listen: Option<SocketAddr>,
     pub allow_origins: Vec<String>,
     pub max_body: u64,
     pub rate_limit: u32,
@@ -158,6 +165,7 @@ impl Default for Settings {
             recipients: Vec::new(),
             data_dir: PathBuf::from("sealdrop-data"),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            metrics_listen: None,
             allow_origins: Vec::new(),
             max_body: DEFAULT_MAX_BODY,
             rate_limit: 30,
@@ -282,6 +290,7 @@ impl ServeArgs {
             recipients,
             data_dir: self.data_dir.or(file.data_dir).unwrap_or(d.data_dir),
             listen: self.listen.or(file.listen).unwrap_or(d.listen),
+            metrics_listen: self.metrics_listen.or(file.metrics_listen),
             allow_origins,
             max_body: self.max_body.or(file.max_body).unwrap_or(d.max_body),
             rate_limit: self.rate_limit.or(file.rate_limit).unwrap_or(d.rate_limit),

@@ -332,3 +332,100 @@ fn check_config_names_each_problem() {
     assert!(out.status.success());
     assert_eq!(text(&out).0, "good.json is valid: 1 recipient(s), endpoint https://example.com/v1/reports, 15 kinds of vulnerability.\n");
 }
+
+#[test]
+fn embed_prints_the_tag_with_the_loaders_integrity_and_the_config_serve_publishes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, r) = identity();
+    let widget = widget_dir(dir.path());
+    let w = widget.to_str().unwrap();
+    let out = sealdrop(
+        &[
+            "embed",
+            "--origin",
+            "https://reports.example.com/",
+            "--recipient",
+            &r,
+            "--widget-dir",
+            w,
+            "--allow-origin",
+            "https://www.example.com",
+            "--org",
+            "Example Corp",
+            "--response-days",
+            "7",
+        ],
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let loader = std::fs::read(widget.join("sealdrop.js")).unwrap();
+    let tag = format!(
+        "<script src=\"https://reports.example.com/sealdrop.js\" integrity=\"{}\" crossorigin=\"anonymous\" async></script>",
+        sealdrop_server::embed::sri(&loader)
+    );
+    assert_eq!(text.lines().next().unwrap(), tag);
+    // The JSON is what serve publishes.
+    let start = text.find('{').unwrap();
+    let end = text.rfind('}').unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text[start..=end]).unwrap();
+    assert_eq!(json["recipients"][0], r.as_str());
+    assert_eq!(json["endpoint"], "/v1/reports");
+    assert_eq!(json["response_days"], 7);
+    assert!(text.contains("https://www.example.com"));
+    // The SHA-384 of a known input, base64: what browsers compute for `integrity`.
+    assert_eq!(
+        sealdrop_server::embed::sri(b"abc"),
+        "sha384-ywB1P0WjXou1oD1pmsZQBycsMqsO3tFjGotgWkP/W+2AhgcroefMI1i67KE0yCWn"
+    );
+
+    // What serve would refuse, embed refuses too, naming the problem.
+    let bad = sealdrop(
+        &[
+            "embed",
+            "--origin",
+            "https://reports.example.com",
+            "--recipient",
+            &r,
+            "--widget-dir",
+            w,
+            "--contact-email",
+            "a@b.example?cc=x",
+        ],
+        dir.path(),
+    );
+    assert!(!bad.status.success());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("contact_email"), "{err}");
+    let bad = sealdrop(
+        &[
+            "embed",
+            "--origin",
+            "http://reports.example.com/path",
+            "--recipient",
+            &r,
+            "--widget-dir",
+            w,
+        ],
+        dir.path(),
+    );
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--origin"));
+    let nothing = sealdrop(
+        &[
+            "embed",
+            "--origin",
+            "https://reports.example.com",
+            "--recipient",
+            &r,
+            "--widget-dir",
+            dir.path().join("nowhere").to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert!(String::from_utf8_lossy(&nothing.stderr).contains("build the widget"));
+}

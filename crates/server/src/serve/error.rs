@@ -88,6 +88,8 @@ impl IntoResponse for AppError {
             Json(json!({"error": self.message, "code": self.code})),
         )
             .into_response();
+        r.extensions_mut()
+            .insert(super::metrics::Refused(self.code));
         if let Some(s) = self.retry_after {
             r.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(s));

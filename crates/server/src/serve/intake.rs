@@ -488,6 +488,7 @@ fn store(s: &AppState, key: String, body: Received, dest: Dest) -> Result<Respon
     let store = s.store.lock().unwrap_or_else(PoisonError::into_inner);
     let received_at = humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string();
     let size = body.size();
+    let is_message = matches!(dest, Dest::Message { .. });
     let stored = match dest {
         Dest::Report { thread } => {
             let existing = store.by_key(&key).map_err(|e| {
@@ -548,5 +549,6 @@ fn store(s: &AppState, key: String, body: Received, dest: Dest) -> Result<Respon
         }
     };
     s.quota.stored(size);
+    s.metrics.stored(is_message, size);
     Ok(stored)
 }

@@ -5,6 +5,7 @@
 //! - [`limits`]: client identity behind trusted proxies, rate and concurrency limits, the upload
 //!   memory budget;
 //! - [`quota`]: the storage quota;
+//! - [`metrics`]: Prometheus text on `--metrics-listen`;
 //! - [`thread`]: a report's conversation (its messages, authorized by the follow-up token);
 //! - [`assets`]: the widget's files;
 //! - [`error`]: every refusal's status, code and message;
@@ -14,6 +15,7 @@ pub mod assets;
 pub mod error;
 pub mod intake;
 pub mod limits;
+pub mod metrics;
 pub mod quota;
 pub mod thread;
 
@@ -47,6 +49,7 @@ pub struct AppState {
     in_flight: intake::InFlight,
     limits: limits::Limits,
     quota: quota::Quota,
+    pub metrics: metrics::Metrics,
     assets: ServeDir,
     config_json: String,
     csp: HeaderValue,
@@ -79,6 +82,7 @@ impl AppState {
             in_flight: intake::InFlight::default(),
             limits: limits::Limits::new(&settings),
             quota,
+            metrics: metrics::Metrics::default(),
             assets: assets::serve_dir(&settings.widget_dir),
             csp: HeaderValue::from_str(&csp)
                 .unwrap_or(HeaderValue::from_static("default-src 'none'")),
@@ -133,6 +137,10 @@ pub fn app(state: Arc<AppState>) -> Router {
             HeaderValue::from_static("no-referrer"),
         ))
         .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .with_state(state)
 }
 
@@ -192,6 +200,9 @@ pub async fn run(state: Arc<AppState>, listen: SocketAddr) -> Result<(), String>
         state.settings.data_dir.display()
     );
     println!("{}", embed_notice(&state.settings.allow_origins));
+    if let Some(m) = state.settings.metrics_listen {
+        metrics::run(state.clone(), m).await?;
+    }
     let router = app(state.clone());
     let settings = &state.settings;
     let connections = Arc::new(Semaphore::new(settings.max_connections));

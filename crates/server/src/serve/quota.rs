@@ -87,6 +87,11 @@ impl Quota {
         AppError::storage_full()
     }
 
+    /// Bytes of stored reports and messages.
+    pub fn used(&self) -> u64 {
+        self.stored.load(Ordering::SeqCst)
+    }
+
     /// Counts a stored report.
     pub fn stored(&self, bytes: u64) {
         self.stored.fetch_add(bytes, Ordering::SeqCst);
