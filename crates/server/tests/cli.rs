@@ -384,48 +384,25 @@ fn embed_prints_the_tag_with_the_loaders_integrity_and_the_config_serve_publishe
     );
 
     // What serve would refuse, embed refuses too, naming the problem.
-    let bad = sealdrop(
-        &[
+    let refused = |origin: &str, widget: &str, extra: &[&str]| {
+        let mut args = vec![
             "embed",
             "--origin",
-            "https://reports.example.com",
+            origin,
             "--recipient",
             &r,
             "--widget-dir",
-            w,
-            "--contact-email",
-            "a@b.example?cc=x",
-        ],
-        dir.path(),
-    );
-    assert!(!bad.status.success());
-    let err = String::from_utf8_lossy(&bad.stderr);
+            widget,
+        ];
+        args.extend_from_slice(extra);
+        let out = sealdrop(&args, dir.path());
+        assert!(!out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let site = "https://reports.example.com";
+    let err = refused(site, w, &["--contact-email", "a@b.example?cc=x"]);
     assert!(err.contains("contact_email"), "{err}");
-    let bad = sealdrop(
-        &[
-            "embed",
-            "--origin",
-            "http://reports.example.com/path",
-            "--recipient",
-            &r,
-            "--widget-dir",
-            w,
-        ],
-        dir.path(),
-    );
-    assert!(!bad.status.success());
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("--origin"));
-    let nothing = sealdrop(
-        &[
-            "embed",
-            "--origin",
-            "https://reports.example.com",
-            "--recipient",
-            &r,
-            "--widget-dir",
-            dir.path().join("nowhere").to_str().unwrap(),
-        ],
-        dir.path(),
-    );
-    assert!(String::from_utf8_lossy(&nothing.stderr).contains("build the widget"));
+    assert!(refused("http://reports.example.com/path", w, &[]).contains("--origin"));
+    let nowhere = dir.path().join("nowhere");
+    assert!(refused(site, nowhere.to_str().unwrap(), &[]).contains("build the widget"));
 }
