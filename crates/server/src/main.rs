@@ -85,8 +85,9 @@ fn serve(args: settings::ServeArgs) -> Result<(), String> {
     if !settings.widget_dir.join("index.html").exists() {
         return Err(format!("{} holds no built widget (index.html): build it with scripts/build.sh, or pass --widget-dir", settings.widget_dir.display()));
     }
-    let store = store::Store::open(&settings.data_dir)
+    let mut store = store::Store::open(&settings.data_dir)
         .map_err(|e| format!("cannot open the report store: {e}"))?;
+    store.set_notify(settings.notify_webhook.is_some());
     let listen = settings.listen;
     let shutdown = settings.shutdown_timeout;
     let state = serve::AppState::new(settings, store, config_json)

@@ -24,6 +24,13 @@ pub struct ServeArgs {
     /// [default: none].
     #[arg(long, env = "SEALDROP_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
+    /// A URL to POST a signed notification to for each report and reporter message (no
+    /// plaintext: receipt, time, size, digest) [default: none].
+    #[arg(long, env = "SEALDROP_NOTIFY_WEBHOOK")]
+    pub notify_webhook: Option<String>,
+    /// The HMAC-SHA256 key of the notifications' Sealdrop-Signature (16 characters or more).
+    #[arg(long, env = "SEALDROP_NOTIFY_SECRET", hide_env_values = true)]
+    pub notify_secret: Option<String>,
     /// An origin whose pages may embed the widget (https://vendor.example); repeat for several.
     #[arg(
         long = "allow-origin",
@@ -104,6 +111,8 @@ struct FileSettings {
     data_dir: Option<PathBuf>,
     listen: Option<SocketAddr>,
     metrics_listen: Option<SocketAddr>,
+    notify_webhook: Option<String>,
+    notify_secret: Option<String>,
     #[serde(default)]
     allow_origins: Vec<String>,
     max_body: Option<u64>,
@@ -135,6 +144,9 @@ pub struct Settings {
     pub listen: SocketAddr,
     /// The metrics listener, if any.
     pub metrics_listen: Option<SocketAddr>,
+    /// Where notifications go, and their HMAC key (both or neither).
+    pub notify_webhook: Option<String>,
+    pub notify_secret: Option<String>,
     pub allow_origins: Vec<String>,
     pub max_body: u64,
     pub rate_limit: u32,
@@ -166,6 +178,8 @@ impl Default for Settings {
             data_dir: PathBuf::from("sealdrop-data"),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             metrics_listen: None,
+            notify_webhook: None,
+            notify_secret: None,
             allow_origins: Vec::new(),
             max_body: DEFAULT_MAX_BODY,
             rate_limit: 30,
@@ -244,6 +258,24 @@ pub fn check_origin(o: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Checks `--notify-webhook`: https, or http to this machine.
+fn check_webhook(url: Option<String>) -> Result<Option<String>, String> {
+    let Some(u) = url else { return Ok(None) };
+    let local = ["http://localhost", "http://127.0.0.1", "http://[::1]"]
+        .iter()
+        .any(|p| {
+            u.strip_prefix(p)
+                .is_some_and(|r| r.is_empty() || r.starts_with([':', '/']))
+        });
+    let ok = (u.starts_with("https://") && u.len() > 8 || local)
+        && !u.chars().any(|c| c.is_whitespace() || c.is_control());
+    if ok {
+        Ok(Some(u))
+    } else {
+        Err(format!("--notify-webhook {u}: expected an https:// URL (http:// only to this machine), like https://hooks.example.com/sealdrop"))
+    }
+}
+
 /// A trusted proxy: an address (`10.0.0.5`, `::1`) or a network (`10.0.0.0/8`, `fd00::/8`).
 pub fn parse_proxy(p: &str) -> Result<IpNet, String> {
     p.parse::<IpNet>()
@@ -291,6 +323,8 @@ impl ServeArgs {
             data_dir: self.data_dir.or(file.data_dir).unwrap_or(d.data_dir),
             listen: self.listen.or(file.listen).unwrap_or(d.listen),
             metrics_listen: self.metrics_listen.or(file.metrics_listen),
+            notify_webhook: check_webhook(self.notify_webhook.or(file.notify_webhook))?,
+            notify_secret: self.notify_secret.or(file.notify_secret),
             allow_origins,
             max_body: self.max_body.or(file.max_body).unwrap_or(d.max_body),
             rate_limit: self.rate_limit.or(file.rate_limit).unwrap_or(d.rate_limit),
@@ -351,6 +385,11 @@ impl ServeArgs {
         }
         if s.upload_memory < 1024 * 1024 {
             return Err("--upload-memory must be at least 1048576 bytes (1 MiB)".into());
+        }
+        match (&s.notify_webhook, &s.notify_secret) {
+            (Some(_), None) => return Err("--notify-webhook needs --notify-secret (or SEALDROP_NOTIFY_SECRET), the key its receivers check each notification's signature with: 16 characters or more, like the output of `openssl rand -hex 32`".into()),
+            (_, Some(k)) if k.len() < 16 => return Err("--notify-secret must be 16 characters or more; make one with `openssl rand -hex 32`".into()),
+            _ => {}
         }
         Ok(s)
     }

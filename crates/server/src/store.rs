@@ -59,6 +59,24 @@ enum Entry<'a> {
 }
 
 impl Entry<'_> {
+    /// The notification of this entry: metadata only, never anything of the plaintext. `text`
+    /// is for chat incoming webhooks (Slack, Mattermost, Rocket.Chat show it as the message).
+    fn notification(&self) -> String {
+        let (kind, receipt, size, sha256, at) = match self {
+            Entry::Report(r) => ("report", &r.receipt, r.size, &r.sha256, &r.received_at),
+            Entry::Message(m) => ("message", &m.receipt, m.size, &m.sha256, &m.received_at),
+        };
+        let text = match self {
+            Entry::Report(_) => format!("sealdrop: a new sealed report, {receipt} ({size} bytes). Open it with: sealdrop inbox open {receipt}"),
+            Entry::Message(_) => format!("sealdrop: the reporter of {receipt} wrote ({size} bytes). Read it with: sealdrop inbox thread {receipt}"),
+        };
+        serde_json::json!({
+            "kind": kind, "receipt": receipt, "received_at": at, "size": size, "sha256": sha256,
+            "text": text,
+        })
+        .to_string()
+    }
+
     fn file_name(&self) -> String {
         match self {
             Entry::Report(r) => format!("{REPORTS_DIR}/{}.age", r.receipt),
@@ -88,6 +106,16 @@ impl Entry<'_> {
 pub struct Store {
     conn: Connection,
     dir: PathBuf,
+    /// Whether each stored report or message also queues a notification in the outbox, in the
+    /// same transaction (`--notify-webhook`).
+    notify: bool,
+}
+
+/// A notification waiting in the outbox.
+pub struct Pending {
+    pub id: i64,
+    pub payload: String,
+    pub attempts: u32,
 }
 
 /// Why the store failed. The receiver logs it and answers 503 without detail; the CLI prints it.
@@ -161,7 +189,14 @@ CREATE TABLE IF NOT EXISTS messages (
     body BLOB NOT NULL,
     file TEXT
 );
-CREATE INDEX IF NOT EXISTS messages_by_receipt ON messages (receipt, received_at);";
+CREATE INDEX IF NOT EXISTS messages_by_receipt ON messages (receipt, received_at);
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    payload TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_at INTEGER NOT NULL DEFAULT 0,
+    sent_at TEXT
+);";
 
 impl Store {
     /// Opens (creating if needed) the store in `dir` for the receiver. Removes what an
@@ -195,6 +230,7 @@ impl Store {
         let store = Store {
             conn,
             dir: dir.to_path_buf(),
+            notify: false,
         };
         store.remove_leftovers()?;
         Ok(store)
@@ -255,6 +291,7 @@ impl Store {
         Ok(Store {
             conn,
             dir: dir.to_path_buf(),
+            notify: false,
         })
     }
 
@@ -288,6 +325,7 @@ impl Store {
         Ok(Store {
             conn,
             dir: dir.to_path_buf(),
+            notify: false,
         })
     }
 
@@ -308,14 +346,79 @@ impl Store {
 
     /// Stores a small report with its ciphertext `body` in its row; returns once durable.
     pub fn insert(&self, r: &Row, body: &[u8]) -> Result<(), StoreError> {
-        Entry::Report(r).insert(&self.conn, body, None)?;
+        self.commit(&Entry::Report(r), body, None)
+    }
+
+    /// Inserts an entry's row and, when notifications are on, its notification, in one
+    /// transaction: a stored report always has its notification queued, and never twice.
+    fn commit(&self, entry: &Entry<'_>, body: &[u8], file: Option<&str>) -> Result<(), StoreError> {
+        if !self.notify {
+            entry.insert(&self.conn, body, file)?;
+            return Ok(());
+        }
+        let tx = self.conn.unchecked_transaction()?;
+        entry.insert(&tx, body, file)?;
+        tx.execute(
+            "INSERT INTO outbox (payload) VALUES (?1)",
+            params![entry.notification()],
+        )?;
+        tx.commit()?;
         Ok(())
+    }
+
+    /// Turns queuing notifications on (the receiver, with `--notify-webhook`).
+    pub fn set_notify(&mut self, on: bool) {
+        self.notify = on;
+    }
+
+    /// Notifications due at `now` (seconds since the epoch), oldest first, at most `limit`.
+    pub fn due(&self, now: i64, limit: u32) -> Result<Vec<Pending>, StoreError> {
+        let mut st = self.conn.prepare(
+            "SELECT id, payload, attempts FROM outbox WHERE sent_at IS NULL AND next_at <= ?1 ORDER BY id LIMIT ?2",
+        )?;
+        let rows = st
+            .query_map(params![now, limit], |r| {
+                Ok(Pending {
+                    id: r.get(0)?,
+                    payload: r.get(1)?,
+                    attempts: r.get::<_, i64>(2)? as u32,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Marks a notification delivered.
+    pub fn sent(&self, id: i64, at: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE outbox SET sent_at = ?2 WHERE id = ?1",
+            params![id, at],
+        )?;
+        Ok(())
+    }
+
+    /// Counts a failed attempt and sets when to try again.
+    pub fn retry_at(&self, id: i64, next_at: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE outbox SET attempts = attempts + 1, next_at = ?2 WHERE id = ?1",
+            params![id, next_at],
+        )?;
+        Ok(())
+    }
+
+    /// Notifications not yet delivered.
+    pub fn backlog(&self) -> Result<u64, StoreError> {
+        let n: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
     /// Stores a small message with its ciphertext `body` in its row; returns once durable.
     pub fn insert_message(&self, m: &MessageRow, body: &[u8]) -> Result<(), StoreError> {
-        Entry::Message(m).insert(&self.conn, body, None)?;
-        Ok(())
+        self.commit(&Entry::Message(m), body, None)
     }
 
     /// Stores a report through a spool file, as the receiver does for large ones.
@@ -358,7 +461,7 @@ impl Store {
         let result = (|| {
             std::fs::rename(spool, &dest).map_err(io(&dest))?;
             sync_dir(dest.parent().unwrap_or(&self.dir))?;
-            entry.insert(&self.conn, &[], Some(&rel))?;
+            self.commit(entry, &[], Some(&rel))?;
             Ok(())
         })();
         if result.is_err() {

@@ -550,5 +550,6 @@ fn store(s: &AppState, key: String, body: Received, dest: Dest) -> Result<Respon
     };
     s.quota.stored(size);
     s.metrics.stored(is_message, size);
+    s.notify_wake.notify_one();
     Ok(stored)
 }

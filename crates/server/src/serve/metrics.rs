@@ -72,7 +72,7 @@ impl Metrics {
     }
 
     /// The Prometheus text exposition of everything, with `storage` bytes in use.
-    pub fn render(&self, storage: u64) -> String {
+    pub fn render(&self, storage: u64, backlog: Option<u64>) -> String {
         let mut s = String::new();
         let counter = |s: &mut String, name: &str, help: &str, v: u64| {
             let _ = writeln!(s, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}");
@@ -128,6 +128,12 @@ impl Metrics {
             s,
             "# HELP sealdrop_storage_bytes Bytes of stored reports and messages.\n# TYPE sealdrop_storage_bytes gauge\nsealdrop_storage_bytes {storage}"
         );
+        if let Some(n) = backlog {
+            let _ = writeln!(
+                s,
+                "# HELP sealdrop_notifications_pending Notifications queued and not yet accepted by the webhook.\n# TYPE sealdrop_notifications_pending gauge\nsealdrop_notifications_pending {n}"
+            );
+        }
         s
     }
 }
@@ -150,9 +156,26 @@ pub async fn serve_metrics(State(s): State<Arc<AppState>>, req: Request) -> Resp
     }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        s.metrics.render(s.quota.used()),
+        s.metrics.render(s.quota.used(), backlog(&s).await),
     )
         .into_response()
+}
+
+/// The outbox's backlog, when notifications are on.
+async fn backlog(s: &Arc<AppState>) -> Option<u64> {
+    s.settings.notify_webhook.as_ref()?;
+    let state = s.clone();
+    tokio::task::spawn_blocking(move || {
+        state
+            .store
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .backlog()
+            .ok()
+    })
+    .await
+    .ok()
+    .flatten()
 }
 
 /// Serves `/metrics` on `listen` until the process ends.

@@ -6,6 +6,7 @@
 //!   memory budget;
 //! - [`quota`]: the storage quota;
 //! - [`metrics`]: Prometheus text on `--metrics-listen`;
+//! - [`notify`]: webhook notifications from the store's outbox;
 //! - [`thread`]: a report's conversation (its messages, authorized by the follow-up token);
 //! - [`assets`]: the widget's files;
 //! - [`error`]: every refusal's status, code and message;
@@ -16,6 +17,7 @@ pub mod error;
 pub mod intake;
 pub mod limits;
 pub mod metrics;
+pub mod notify;
 pub mod quota;
 pub mod thread;
 
@@ -50,6 +52,8 @@ pub struct AppState {
     limits: limits::Limits,
     quota: quota::Quota,
     pub metrics: metrics::Metrics,
+    /// Signalled when a notification is queued (`--notify-webhook`).
+    pub notify_wake: Arc<tokio::sync::Notify>,
     assets: ServeDir,
     config_json: String,
     csp: HeaderValue,
@@ -83,6 +87,7 @@ impl AppState {
             limits: limits::Limits::new(&settings),
             quota,
             metrics: metrics::Metrics::default(),
+            notify_wake: Arc::default(),
             assets: assets::serve_dir(&settings.widget_dir),
             csp: HeaderValue::from_str(&csp)
                 .unwrap_or(HeaderValue::from_static("default-src 'none'")),
@@ -202,6 +207,18 @@ pub async fn run(state: Arc<AppState>, listen: SocketAddr) -> Result<(), String>
     println!("{}", embed_notice(&state.settings.allow_origins));
     if let Some(m) = state.settings.metrics_listen {
         metrics::run(state.clone(), m).await?;
+    }
+    if let (Some(url), Some(secret)) = (
+        &state.settings.notify_webhook,
+        &state.settings.notify_secret,
+    ) {
+        println!("sealdrop: notifying {url} of each report and reporter message");
+        notify::spawn(
+            state.clone(),
+            url.clone(),
+            secret.clone(),
+            state.notify_wake.clone(),
+        );
     }
     let router = app(state.clone());
     let settings = &state.settings;
