@@ -4,14 +4,13 @@
 //! recipients, so every team member can read the whole thread; it is stored in the data
 //! directory as the receiver stores the reporter's messages, and stock `age -d` opens it.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use age::Identity;
 use sealdrop_core::{AttachmentMeta, BundleParts, Message, Sender, Status, MESSAGE_SCHEMA};
 
-use crate::inbox::{decrypt, identities, prepare_out, store};
-use crate::store::{MessageRow, Store};
+use crate::inbox::{decrypt, identities, prepare_out, store, StoreArgs};
+use crate::store::{MessageRow, Mode, Store};
 use crate::terminal::visible;
 
 /// The largest message `inbox thread` decrypts, and the most a reply's files may hold: what a
@@ -30,15 +29,15 @@ pub struct ReplyArgs {
     pub expected: Option<String>,
     pub attach: Vec<PathBuf>,
     pub recipients: Vec<String>,
-    pub data_dir: PathBuf,
+    pub at: crate::inbox::StoreArgs,
 }
 
-fn no_report(receipt: &str, data_dir: &Path) -> String {
+fn no_report(receipt: &str, at: &StoreArgs) -> String {
     format!(
-        "no report with receipt {} in {}: `sealdrop inbox list --data-dir {}` shows the stored ones",
+        "no report with receipt {} in {}: `sealdrop inbox list {}` shows the stored ones",
         visible(receipt, false),
-        data_dir.display(),
-        data_dir.display()
+        at.place(),
+        at.flag()
     )
 }
 
@@ -47,12 +46,12 @@ fn report_of(
     store: &Store,
     receipt: &str,
     ids: &[Box<dyn Identity>],
-    data_dir: &Path,
+    at: &StoreArgs,
 ) -> Result<sealdrop_core::Report, String> {
     let body = store
-        .body(receipt)
+        .read_body(receipt, u64::MAX)
         .map_err(|e| e.to_string())?
-        .ok_or_else(|| no_report(receipt, data_dir))?;
+        .ok_or_else(|| no_report(receipt, at))?;
     let plain = decrypt(&body, ids, "this report")?;
     let entries = sealdrop_core::read_tar(&plain)
         .ok_or("this report decrypts, but its bundle is damaged (not a tar archive)")?;
@@ -160,8 +159,8 @@ pub fn reply(a: ReplyArgs) -> Result<(), String> {
         }
     }
     let ids = identities(&a.identity)?;
-    let read = store(&a.data_dir)?;
-    let report = report_of(&read, &a.receipt, &ids, &a.data_dir)?;
+    let read = store(&a.at)?;
+    let report = report_of(&read, &a.receipt, &ids, &a.at)?;
     let has_thread = read
         .thread_of(&a.receipt)
         .map_err(|e| e.to_string())?
@@ -265,13 +264,10 @@ pub fn reply(a: ReplyArgs) -> Result<(), String> {
         size: sealed.len() as u64,
         received_at: humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string(),
     };
-    let write = Store::open_for_reply(&a.data_dir).map_err(|e| e.to_string())?;
-    if sealed.len() <= INLINE_MAX {
-        write.insert_message(&row, &sealed)
-    } else {
-        write.insert_message_as_file(&row, &sealed)
-    }
-    .map_err(|e| format!("the reply could not be stored, so it was not sent: {e}"))?;
+    let write = a.at.open(Mode::Reply)?;
+    write
+        .insert_message(&row, &sealed, sealed.len() > INLINE_MAX)
+        .map_err(|e| format!("the reply could not be stored, so it was not sent: {e}"))?;
     println!(
         "Replied to {}: message {} ({}), sealed to the reporter's reply key and {} organization recipient(s){}. The reporter reads it with their follow-up key.",
         a.receipt,
@@ -317,15 +313,15 @@ fn save(dir: &Path, id: &str, o: &sealdrop_core::Opened) -> Result<Vec<PathBuf>,
 pub fn thread(
     receipt: &str,
     identity: &Path,
-    data_dir: &Path,
+    at: &StoreArgs,
     out: Option<&Path>,
 ) -> Result<(), String> {
     if let Some(o) = out {
         prepare_out(o)?;
     }
     let ids = identities(identity)?;
-    let store = store(data_dir)?;
-    let report = report_of(&store, receipt, &ids, data_dir)?;
+    let store = store(at)?;
+    let report = report_of(&store, receipt, &ids, at)?;
     let rows = store.messages(receipt).map_err(|e| e.to_string())?;
     let has_thread = store
         .thread_of(receipt)
@@ -338,7 +334,10 @@ pub fn thread(
         return Ok(());
     }
     if rows.is_empty() {
-        println!("No messages yet. Answer with: sealdrop inbox reply {receipt} -i KEY -m TEXT --data-dir {}", data_dir.display());
+        println!(
+            "No messages yet. Answer with: sealdrop inbox reply {receipt} -i KEY -m TEXT {}",
+            at.flag()
+        );
         return Ok(());
     }
     for m in rows {
@@ -353,19 +352,11 @@ pub fn thread(
             m.id,
             sealdrop_core::human_bytes(m.size)
         );
-        let body = match store
-            .message_body(receipt, &m.id)
+        let Some(body) = store
+            .read_message(receipt, &m.id, MAX_MESSAGE + 1024)
             .map_err(|e| e.to_string())?
-        {
-            Some(crate::store::Stored::Inline(b)) => b,
-            Some(crate::store::Stored::File(p)) => {
-                let mut v = Vec::new();
-                std::fs::File::open(&p)
-                    .and_then(|f| f.take(MAX_MESSAGE + 1024).read_to_end(&mut v))
-                    .map_err(|e| format!("{}: {e}", p.display()))?;
-                v
-            }
-            None => continue,
+        else {
+            continue;
         };
         let id = m.id.clone();
         let opened = decrypt(&body, &ids, "this message")

@@ -9,8 +9,50 @@ use std::path::{Path, PathBuf};
 
 use age::Identity;
 
-use crate::store::Store;
+use crate::store::{Location, Mode, Store};
 use crate::terminal::visible;
+
+/// Where the reports are: the receiver's data directory (SQLite), or its PostgreSQL database.
+#[derive(clap::Args, Clone, Debug)]
+pub struct StoreArgs {
+    /// The receiver's data directory (its SQLite store).
+    #[arg(long, default_value = "sealdrop-data")]
+    pub data_dir: PathBuf,
+    /// The receiver's PostgreSQL database (postgres://…), instead of the data directory's
+    /// SQLite store.
+    #[arg(long, env = "SEALDROP_DATABASE", hide_env_values = true)]
+    pub database: Option<String>,
+}
+
+impl StoreArgs {
+    pub fn open(&self, mode: Mode) -> Result<Store, String> {
+        Store::at(
+            &Location {
+                data_dir: &self.data_dir,
+                database: self.database.as_deref(),
+            },
+            mode,
+            false,
+        )
+        .map_err(|e| e.to_string())
+    }
+
+    /// Where the reports are, for messages (a database URL without its password).
+    pub fn place(&self) -> String {
+        match &self.database {
+            Some(url) => crate::store::postgres::redact(url),
+            None => self.data_dir.display().to_string(),
+        }
+    }
+
+    /// The option that names this store again, for suggested commands.
+    pub fn flag(&self) -> String {
+        match &self.database {
+            Some(_) => "--database $SEALDROP_DATABASE".to_string(),
+            None => format!("--data-dir {}", self.data_dir.display()),
+        }
+    }
+}
 
 #[derive(clap::Subcommand)]
 pub enum InboxCommand {
@@ -18,8 +60,8 @@ pub enum InboxCommand {
     /// opened (./reports/<receipt> exists); with -i also kind, severity, reporter, attachments
     /// and title.
     List {
-        #[arg(long, default_value = "sealdrop-data")]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        at: StoreArgs,
         /// Identity file to decrypt the reports' details with (age-keygen format).
         #[arg(short, long)]
         identity: Option<PathBuf>,
@@ -38,8 +80,8 @@ pub enum InboxCommand {
         /// Identity file (age-keygen format).
         #[arg(short, long)]
         identity: PathBuf,
-        #[arg(long, default_value = "sealdrop-data")]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        at: StoreArgs,
         /// Where to extract [default: ./reports/<receipt or file name>].
         #[arg(long)]
         out: Option<PathBuf>,
@@ -72,8 +114,8 @@ pub enum InboxCommand {
         /// the identity file's own recipients are always added.
         #[arg(long = "recipient", env = "SEALDROP_RECIPIENTS", value_delimiter = ' ')]
         recipients: Vec<String>,
-        #[arg(long, default_value = "sealdrop-data")]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        at: StoreArgs,
     },
     /// Show a report's conversation, decrypted here, oldest message first.
     Thread {
@@ -82,8 +124,8 @@ pub enum InboxCommand {
         /// Identity file (age-keygen format).
         #[arg(short, long)]
         identity: PathBuf,
-        #[arg(long, default_value = "sealdrop-data")]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        at: StoreArgs,
         /// Save the messages' attachments here, one folder per message (a new or empty
         /// folder; nothing is overwritten).
         #[arg(long)]
@@ -93,8 +135,8 @@ pub enum InboxCommand {
     Export {
         /// The receipt (sd-…).
         receipt: String,
-        #[arg(long, default_value = "sealdrop-data")]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        at: StoreArgs,
         /// The file to write (never overwritten).
         #[arg(short, long)]
         output: PathBuf,
@@ -103,23 +145,19 @@ pub enum InboxCommand {
 
 pub fn run(cmd: InboxCommand) -> Result<(), String> {
     match cmd {
-        InboxCommand::List {
-            data_dir,
-            identity,
-            json,
-        } => list(&data_dir, identity.as_deref(), json),
+        InboxCommand::List { at, identity, json } => list(&at, identity.as_deref(), json),
         InboxCommand::Open {
             report,
             latest,
             identity,
-            data_dir,
+            at,
             out,
-        } => open(report, latest, &identity, &data_dir, out),
+        } => open(report, latest, &identity, &at, out),
         InboxCommand::Export {
             receipt,
-            data_dir,
+            at,
             output,
-        } => export(&receipt, &data_dir, &output),
+        } => export(&receipt, &at, &output),
         InboxCommand::Reply {
             receipt,
             identity,
@@ -129,7 +167,7 @@ pub fn run(cmd: InboxCommand) -> Result<(), String> {
             expected,
             attach,
             recipients,
-            data_dir,
+            at,
         } => crate::conversation::reply(crate::conversation::ReplyArgs {
             receipt,
             identity,
@@ -139,31 +177,31 @@ pub fn run(cmd: InboxCommand) -> Result<(), String> {
             expected,
             attach,
             recipients,
-            data_dir,
+            at,
         }),
         InboxCommand::Thread {
             receipt,
             identity,
-            data_dir,
+            at,
             out,
-        } => crate::conversation::thread(&receipt, &identity, &data_dir, out.as_deref()),
+        } => crate::conversation::thread(&receipt, &identity, &at, out.as_deref()),
     }
 }
 
-pub(crate) fn store(data_dir: &Path) -> Result<Store, String> {
-    Store::open_existing(data_dir).map_err(|e| e.to_string())
+pub(crate) fn store(at: &StoreArgs) -> Result<Store, String> {
+    at.open(Mode::Read)
 }
 
-fn export(receipt: &str, data_dir: &Path, output: &Path) -> Result<(), String> {
-    let store = store(data_dir)?;
+fn export(receipt: &str, at: &StoreArgs, output: &Path) -> Result<(), String> {
+    let store = store(at)?;
     let body = store
-        .body(receipt)
+        .read_body(receipt, u64::MAX)
         .map_err(|e| e.to_string())?
         .ok_or_else(|| {
             format!(
                 "no report with receipt {} in {}: `sealdrop inbox list` shows the stored ones",
                 visible(receipt, false),
-                data_dir.display()
+                at.place()
             )
         })?;
     let mut f = std::fs::OpenOptions::new()
@@ -362,8 +400,8 @@ impl ThreadState {
     }
 }
 
-fn list(data_dir: &Path, identity: Option<&Path>, json: bool) -> Result<(), String> {
-    let store = store(data_dir)?;
+fn list(at: &StoreArgs, identity: Option<&Path>, json: bool) -> Result<(), String> {
+    let store = store(at)?;
     let mut threads: std::collections::HashMap<String, ThreadState> = Default::default();
     for m in store.all_messages().map_err(|e| e.to_string())? {
         let t = threads.entry(m.receipt).or_insert(ThreadState {
@@ -385,7 +423,7 @@ fn list(data_dir: &Path, identity: Option<&Path>, json: bool) -> Result<(), Stri
         .map(|r| {
             let (details, error) = match &ids {
                 None => (None, None),
-                Some(ids) => match store.body(&r.receipt) {
+                Some(ids) => match store.read_body(&r.receipt, u64::MAX) {
                     Ok(Some(body)) => match details(&body, ids) {
                         Ok(d) => (Some(d), None),
                         Err(e) => (None, Some(e)),
@@ -419,7 +457,7 @@ fn list(data_dir: &Path, identity: Option<&Path>, json: bool) -> Result<(), Stri
         return Ok(());
     }
     if listed.is_empty() {
-        println!("No reports in {} yet.", data_dir.display());
+        println!("No reports in {} yet.", at.place());
         return Ok(());
     }
     let decrypted = ids.is_some();
@@ -703,7 +741,7 @@ fn open(
     report: Option<String>,
     latest: bool,
     identity: &Path,
-    data_dir: &Path,
+    at: &StoreArgs,
     out: Option<PathBuf>,
 ) -> Result<(), String> {
     let ids = identities(identity)?;
@@ -720,7 +758,7 @@ fn open(
             (folder_name(&stem), bytes)
         }
         other => {
-            let store = store(data_dir)?;
+            let store = store(at)?;
             let receipt = match other {
                 Some(r) => r,
                 None if latest => store
@@ -728,22 +766,22 @@ fn open(
                     .map_err(|e| e.to_string())?
                     .pop()
                     .map(|r| r.receipt)
-                    .ok_or_else(|| format!("no reports in {} yet", data_dir.display()))?,
+                    .ok_or_else(|| format!("no reports in {} yet", at.place()))?,
                 None => return Err("name a receipt, an .age file, or --latest".into()),
             };
             let unknown = || {
                 format!(
-                    "no report with receipt {} in {}: `sealdrop inbox list --data-dir {}` shows the stored ones",
+                    "no report with receipt {} in {}: `sealdrop inbox list {}` shows the stored ones",
                     visible(&receipt, false),
-                    data_dir.display(),
-                    data_dir.display()
+                    at.place(),
+                    at.flag()
                 )
             };
             if !is_receipt(&receipt) {
                 return Err(unknown());
             }
             let body = store
-                .body(&receipt)
+                .read_body(&receipt, u64::MAX)
                 .map_err(|e| e.to_string())?
                 .ok_or_else(unknown)?;
             receipt_of = Some(receipt.clone());

@@ -33,7 +33,7 @@ enum Command {
     Serve(Box<settings::ServeArgs>),
     /// List and open received reports.
     #[command(subcommand)]
-    Inbox(inbox::InboxCommand),
+    Inbox(Box<inbox::InboxCommand>),
     /// Print the script tag to embed the form (with the loader's integrity hash) and the
     /// sealdrop.json that `serve` publishes, for the same settings as `serve`.
     Embed(Box<embed::EmbedArgs>),
@@ -85,9 +85,15 @@ fn serve(args: settings::ServeArgs) -> Result<(), String> {
     if !settings.widget_dir.join("index.html").exists() {
         return Err(format!("{} holds no built widget (index.html): build it with scripts/build.sh, or pass --widget-dir", settings.widget_dir.display()));
     }
-    let mut store = store::Store::open(&settings.data_dir)
-        .map_err(|e| format!("cannot open the report store: {e}"))?;
-    store.set_notify(settings.notify_webhook.is_some());
+    let store = store::Store::at(
+        &store::Location {
+            data_dir: &settings.data_dir,
+            database: settings.database.as_deref(),
+        },
+        store::Mode::Serve,
+        settings.notify_webhook.is_some(),
+    )
+    .map_err(|e| format!("cannot open the report store: {e}"))?;
     let listen = settings.listen;
     let shutdown = settings.shutdown_timeout;
     let state = serve::AppState::new(settings, store, config_json)
@@ -104,7 +110,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Keygen(args) => keygen::run(&args),
         Command::Serve(args) => serve(*args),
-        Command::Inbox(cmd) => inbox::run(cmd),
+        Command::Inbox(cmd) => inbox::run(*cmd),
         Command::CheckConfig { file } => check_config(&file),
         Command::Embed(args) => embed::run(*args),
     };

@@ -17,6 +17,10 @@ pub struct ServeArgs {
     /// Where reports are stored [default: ./sealdrop-data].
     #[arg(long, env = "SEALDROP_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
+    /// A PostgreSQL database (postgres://USER@HOST/DB) to store reports in, shared by every
+    /// receiver given the same URL [default: SQLite in the data directory].
+    #[arg(long, env = "SEALDROP_DATABASE", hide_env_values = true)]
+    pub database: Option<String>,
     /// Address to listen on [default: 127.0.0.1:8080].
     #[arg(long, env = "SEALDROP_LISTEN")]
     pub listen: Option<SocketAddr>,
@@ -109,6 +113,7 @@ struct FileSettings {
     #[serde(default)]
     recipients: Vec<String>,
     data_dir: Option<PathBuf>,
+    database: Option<String>,
     listen: Option<SocketAddr>,
     metrics_listen: Option<SocketAddr>,
     notify_webhook: Option<String>,
@@ -141,6 +146,8 @@ struct FileSettings {
 pub struct Settings {
     pub recipients: Vec<String>,
     pub data_dir: PathBuf,
+    /// `postgres://…`, or `None` for SQLite in `data_dir`.
+    pub database: Option<String>,
     pub listen: SocketAddr,
     /// The metrics listener, if any.
     pub metrics_listen: Option<SocketAddr>,
@@ -176,6 +183,7 @@ impl Default for Settings {
         Settings {
             recipients: Vec::new(),
             data_dir: PathBuf::from("sealdrop-data"),
+            database: None,
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             metrics_listen: None,
             notify_webhook: None,
@@ -321,6 +329,7 @@ impl ServeArgs {
         let s = Settings {
             recipients,
             data_dir: self.data_dir.or(file.data_dir).unwrap_or(d.data_dir),
+            database: self.database.or(file.database),
             listen: self.listen.or(file.listen).unwrap_or(d.listen),
             metrics_listen: self.metrics_listen.or(file.metrics_listen),
             notify_webhook: check_webhook(self.notify_webhook.or(file.notify_webhook))?,

@@ -65,7 +65,7 @@ async fn stores_and_replays_by_idempotency_key() {
             Some("idempotency_key_reused")
         )
     );
-    assert_eq!(st.store.lock().unwrap().list().unwrap().len(), 1);
+    assert_eq!(st.store.list().unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -131,7 +131,7 @@ async fn refusals_have_status_code_and_message() {
             .contains("frame-ancestors 'self' https://vendor.example"));
     }
     assert!(
-        st.store.lock().unwrap().list().unwrap().is_empty(),
+        st.store.list().unwrap().is_empty(),
         "nothing refused was stored"
     );
 }
@@ -156,7 +156,7 @@ async fn streamed_bodies_over_the_limit_are_refused() {
         (status, v["code"].as_str()),
         (StatusCode::PAYLOAD_TOO_LARGE, Some("body_too_large"))
     );
-    assert!(st.store.lock().unwrap().list().unwrap().is_empty());
+    assert!(st.store.list().unwrap().is_empty());
     let spool = std::fs::read_dir(dir.path().join("spool")).unwrap().count();
     assert_eq!(spool, 0, "the refused upload's spool file is removed");
 }
@@ -195,7 +195,7 @@ async fn storage_failure_is_503_never_2xx() {
     let (_, r) = identity();
     let st = state(settings(dir.path(), &r));
     // Make the database unwritable underneath the server.
-    st.store.lock().unwrap().break_for_tests();
+    st.store.break_for_tests();
     let (status, _, v) = send(app(st), post(sealed(&r, "x"), KEY)).await;
     assert_eq!(
         (status, v["code"].as_str()),
@@ -283,17 +283,24 @@ async fn serves_widget_config_and_health_with_headers() {
     assert!(!res.headers().contains_key("access-control-allow-origin"));
 }
 
-// Holding the store's lock across awaits is the point: it keeps the first request in flight.
-#[allow(clippy::await_holding_lock)]
 #[tokio::test]
 async fn a_duplicate_in_flight_gets_409() {
     let dir = tempfile::tempdir().unwrap();
     let (_, r) = identity();
     let st = state(settings(dir.path(), &r));
     let body = sealed(&r, "x");
-    // Hold the store's lock so the first request stays in flight.
-    let guard = st.store.lock().unwrap();
-    let first = tokio::spawn(app(st.clone()).oneshot(post(body.clone(), KEY)));
+    // The first attempt's body arrives in two parts; until the second, it is in flight.
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(2);
+    let (head, tail) = body.split_at(body.len() / 2);
+    tx.send(Ok(head.to_vec())).await.unwrap();
+    let slow = Request::post("/v1/reports")
+        .header("content-type", "application/octet-stream")
+        .header("idempotency-key", KEY)
+        .body(Body::from_stream(
+            tokio_stream::wrappers::ReceiverStream::new(rx),
+        ))
+        .unwrap();
+    let first = tokio::spawn(app(st.clone()).oneshot(slow));
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let (status, headers, v) = send(app(st.clone()), post(body.clone(), KEY)).await;
     assert_eq!(
@@ -301,8 +308,10 @@ async fn a_duplicate_in_flight_gets_409() {
         (StatusCode::CONFLICT, Some("in_flight"))
     );
     assert!(headers.contains_key("retry-after"));
-    drop(guard);
+    tx.send(Ok(tail.to_vec())).await.unwrap();
+    drop(tx);
     assert_eq!(first.await.unwrap().unwrap().status(), StatusCode::CREATED);
+    assert_eq!(st.store.list().unwrap().len(), 1);
 }
 
 #[tokio::test]

@@ -250,9 +250,5 @@ pub fn store_report(data: &Path, body: &[u8], receipt: &str, at: &str, as_file: 
         received_at: at.into(),
         thread: None,
     };
-    if as_file {
-        s.insert_as_file(&row, body).unwrap();
-    } else {
-        s.insert(&row, body).unwrap();
-    }
+    s.insert(&row, body, as_file).unwrap();
 }

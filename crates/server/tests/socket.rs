@@ -107,7 +107,7 @@ fn burst_then_sigkill(r: &str, body: Vec<u8>) {
         .collect();
     for receipt in &acked {
         assert_eq!(
-            store.body(receipt).unwrap().as_deref(),
+            store.read_body(receipt, u64::MAX).unwrap().as_deref(),
             Some(body.as_slice())
         );
     }

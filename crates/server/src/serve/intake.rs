@@ -30,7 +30,7 @@ use tokio::sync::{mpsc, OwnedSemaphorePermit};
 use super::error::AppError;
 use super::AppState;
 use crate::agecheck::{self, Malformed};
-use crate::store::{MessageRow, Row, StoreError, SPOOL_DIR};
+use crate::store::{self, Entry, MessageRow, Put, Row, StoreError, SPOOL_DIR};
 
 /// Idempotency keys whose upload is in progress.
 #[derive(Default)]
@@ -476,80 +476,66 @@ impl Sink {
 
 /// Commits an upload: a replay of a stored key answers its receipt (or message id), a reused
 /// key with another body (or for another conversation) is refused, anything else becomes a new
-/// row.
+/// row. The store settles which attempt owns a key, in one transaction, even when attempts
+/// arrive at several receivers at once: one key never makes two rows.
 fn store(s: &AppState, key: String, body: Received, dest: Dest) -> Result<Response, AppError> {
     let sha256 = match &body {
         Received::Inline(bytes) => sealdrop_core::sha256_hex(bytes),
         Received::Spooled(f) => f.sha256.clone(),
     };
-    let reused = || {
-        AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", "This Idempotency-Key was already used for a different upload; use a new key for a new report or message.")
-    };
-    let store = s.store.lock().unwrap_or_else(PoisonError::into_inner);
     let received_at = humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string();
     let size = body.size();
     let is_message = matches!(dest, Dest::Message { .. });
-    let stored = match dest {
-        Dest::Report { thread } => {
-            let existing = store.by_key(&key).map_err(|e| {
-                body.discard();
-                unavailable(&e)
-            })?;
-            if let Some(existing) = existing {
-                body.discard();
-                if existing.sha256 == sha256 {
-                    return Ok(receipt_json(StatusCode::OK, &existing));
-                }
-                return Err(reused());
-            }
-            let row = Row {
-                receipt: new_id("sd-").inspect_err(|_| body.discard())?,
-                idempotency_key: key,
-                sha256,
-                size,
-                received_at,
-                thread,
-            };
-            match body {
-                Received::Inline(bytes) => store.insert(&row, &bytes),
-                Received::Spooled(f) => store.insert_spooled(&row, &f.path),
-            }
-            .map_err(|e| unavailable(&e))?;
-            tracing::info!(receipt = %row.receipt, size, "report stored");
-            receipt_json(StatusCode::CREATED, &row)
-        }
-        Dest::Message { receipt } => {
-            let existing = store.message_by_key(&key).map_err(|e| {
-                body.discard();
-                unavailable(&e)
-            })?;
-            if let Some(existing) = existing {
-                body.discard();
-                if existing.sha256 == sha256 && existing.receipt == receipt {
-                    return Ok(message_json(StatusCode::OK, &existing));
-                }
-                return Err(reused());
-            }
-            let row = MessageRow {
-                id: new_id("m-").inspect_err(|_| body.discard())?,
-                receipt,
-                sender: sealdrop_core::Sender::Reporter.as_str().to_string(),
-                idempotency_key: key,
-                sha256,
-                size,
-                received_at,
-            };
-            match body {
-                Received::Inline(bytes) => store.insert_message(&row, &bytes),
-                Received::Spooled(f) => store.insert_message_spooled(&row, &f.path),
-            }
-            .map_err(|e| unavailable(&e))?;
-            tracing::info!(receipt = %row.receipt, message = %row.id, size, "message stored");
-            message_json(StatusCode::CREATED, &row)
-        }
+    let id = new_id(if is_message { "m-" } else { "sd-" }).inspect_err(|_| body.discard())?;
+    let entry = match dest {
+        Dest::Report { thread } => Entry::Report(Row {
+            receipt: id,
+            idempotency_key: key,
+            sha256,
+            size,
+            received_at,
+            thread,
+        }),
+        Dest::Message { receipt } => Entry::Message(MessageRow {
+            id,
+            receipt,
+            sender: sealdrop_core::Sender::Reporter.as_str().to_string(),
+            idempotency_key: key,
+            sha256,
+            size,
+            received_at,
+        }),
     };
-    s.quota.stored(size);
-    s.metrics.stored(is_message, size);
-    s.notify_wake.notify_one();
-    Ok(stored)
+    let body = match body {
+        Received::Inline(bytes) => store::Body::Bytes(bytes),
+        Received::Spooled(f) => store::Body::Spooled(f.path),
+    };
+    let put = s
+        .store
+        .put(entry.clone(), body)
+        .map_err(|e| unavailable(&e))?;
+    let reused = || {
+        AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", "This Idempotency-Key was already used for a different upload; use a new key for a new report or message.")
+    };
+    match (entry, put) {
+        (Entry::Report(row), Put::Stored) => {
+            tracing::info!(receipt = %row.receipt, size, "report stored");
+            s.stored(is_message, size);
+            Ok(receipt_json(StatusCode::CREATED, &row))
+        }
+        (Entry::Message(row), Put::Stored) => {
+            tracing::info!(receipt = %row.receipt, message = %row.id, size, "message stored");
+            s.stored(is_message, size);
+            Ok(message_json(StatusCode::CREATED, &row))
+        }
+        (Entry::Report(new), Put::Existing(Entry::Report(old))) if old.sha256 == new.sha256 => {
+            Ok(receipt_json(StatusCode::OK, &old))
+        }
+        (Entry::Message(new), Put::Existing(Entry::Message(old)))
+            if old.sha256 == new.sha256 && old.receipt == new.receipt =>
+        {
+            Ok(message_json(StatusCode::OK, &old))
+        }
+        _ => Err(reused()),
+    }
 }

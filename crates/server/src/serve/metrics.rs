@@ -165,17 +165,10 @@ pub async fn serve_metrics(State(s): State<Arc<AppState>>, req: Request) -> Resp
 async fn backlog(s: &Arc<AppState>) -> Option<u64> {
     s.settings.notify_webhook.as_ref()?;
     let state = s.clone();
-    tokio::task::spawn_blocking(move || {
-        state
-            .store
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .backlog()
-            .ok()
-    })
-    .await
-    .ok()
-    .flatten()
+    tokio::task::spawn_blocking(move || state.store.backlog().ok())
+        .await
+        .ok()
+        .flatten()
 }
 
 /// Serves `/metrics` on `listen` until the process ends.

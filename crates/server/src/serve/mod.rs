@@ -22,7 +22,7 @@ pub mod quota;
 pub mod thread;
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{ConnectInfo, State};
@@ -46,7 +46,7 @@ use crate::settings::Settings;
 use crate::store::{Store, StoreError};
 
 pub struct AppState {
-    pub store: Mutex<Store>,
+    pub store: Store,
     pub settings: Settings,
     in_flight: intake::InFlight,
     limits: limits::Limits,
@@ -82,7 +82,7 @@ impl AppState {
             store.total_size()?,
         );
         Ok(Arc::new(AppState {
-            store: Mutex::new(store),
+            store,
             in_flight: intake::InFlight::default(),
             limits: limits::Limits::new(&settings),
             quota,
@@ -94,6 +94,13 @@ impl AppState {
             settings,
             config_json,
         }))
+    }
+
+    /// Counts a stored upload (quota, metrics) and wakes the notifier.
+    fn stored(&self, message: bool, size: u64) {
+        self.quota.stored(size);
+        self.metrics.stored(message, size);
+        self.notify_wake.notify_one();
     }
 }
 

@@ -7,7 +7,7 @@
 //! sent once under normal operation (a crash between the 2xx and its mark can repeat one;
 //! `Sealdrop-Delivery` names it, for receivers that drop repeats).
 
-use std::sync::{Arc, PoisonError};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hmac::{Hmac, Mac};
@@ -34,6 +34,10 @@ fn now() -> i64 {
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
+
+/// Seconds a claimed notification is held by this process: longer than a post may take (10 s).
+/// If the process dies holding it, another (or this one, restarted) takes it when this ends.
+const LEASE: i64 = 60;
 
 /// Seconds before the next attempt after `attempts` failures: 1, 2, 4, … up to an hour.
 pub fn backoff(attempts: u32) -> i64 {
@@ -66,17 +70,12 @@ pub fn spawn(state: Arc<AppState>, url: String, secret: String, wake: Arc<tokio:
             let (s, agent, url, secret) =
                 (state.clone(), agent.clone(), url.clone(), secret.clone());
             let more = tokio::task::spawn_blocking(move || {
-                let due = s
-                    .store
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .due(now(), 16);
+                let due = s.store.claim_due(now(), LEASE, 16);
                 let Ok(due) = due else { return false };
                 let full = due.len() == 16;
                 for n in due {
-                    // The store's lock is not held while posting.
                     let ok = post(&agent, &url, &secret, &n);
-                    let store = s.store.lock().unwrap_or_else(PoisonError::into_inner);
+                    let store = &s.store;
                     let marked = if ok {
                         let at = humantime::format_rfc3339_millis(SystemTime::now()).to_string();
                         store.sent(n.id, &at)

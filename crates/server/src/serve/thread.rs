@@ -8,7 +8,7 @@
 //! per address and, past [`super::limits::MAX_GUESSES`] in a window, refused with 429 before any
 //! token is looked at.
 
-use std::sync::{Arc, PoisonError};
+use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
@@ -73,7 +73,7 @@ async fn authorize(
     let state = s.clone();
     let receipt = receipt.to_string();
     let stored = tokio::task::spawn_blocking(move || {
-        let store = state.store.lock().unwrap_or_else(PoisonError::into_inner);
+        let store = &state.store;
         if sealdrop_core::is_receipt(&receipt) {
             store.thread_of(&receipt)
         } else {
@@ -106,16 +106,10 @@ pub async fn list(
     authorize(&s, client, given, &receipt).await?;
     let state = s.clone();
     let r = receipt.clone();
-    let rows = tokio::task::spawn_blocking(move || {
-        state
-            .store
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .messages(&r)
-    })
-    .await
-    .map_err(|_| AppError::storage_unavailable())?
-    .map_err(|_| AppError::storage_unavailable())?;
+    let rows = tokio::task::spawn_blocking(move || state.store.messages(&r))
+        .await
+        .map_err(|_| AppError::storage_unavailable())?
+        .map_err(|_| AppError::storage_unavailable())?;
     let messages: Vec<_> = rows
         .iter()
         .map(|m| json!({"id": m.id, "from": m.sender, "received_at": m.received_at, "size": m.size, "sha256": m.sha256}))
@@ -136,25 +130,19 @@ pub async fn one(
     let (client, given) = credentials(&s, &req);
     authorize(&s, client, given, &receipt).await?;
     let state = s.clone();
-    let found = tokio::task::spawn_blocking(move || {
-        state
-            .store
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .message_body(&receipt, &id)
-    })
-    .await
-    .map_err(|_| AppError::storage_unavailable())?
-    .map_err(|_| AppError::storage_unavailable())?
-    .ok_or_else(|| AppError::not_found("This conversation has no message with that id."))?;
+    let found = tokio::task::spawn_blocking(move || state.store.message_body(&receipt, &id))
+        .await
+        .map_err(|_| AppError::storage_unavailable())?
+        .map_err(|_| AppError::storage_unavailable())?
+        .ok_or_else(|| AppError::not_found("This conversation has no message with that id."))?;
     let (len, body) = match found {
         Stored::Inline(bytes) => (bytes.len() as u64, Body::from(bytes)),
-        Stored::File(path) => {
-            let f = tokio::fs::File::open(&path).await.map_err(|e| {
-                tracing::error!(error = %e, file = %path.display(), "a stored message cannot be read");
+        Stored::File(f) => {
+            let f = tokio::fs::File::from_std(f);
+            let len = f.metadata().await.map(|m| m.len()).map_err(|e| {
+                tracing::error!(error = %e, "a stored message cannot be read");
                 AppError::storage_unavailable()
             })?;
-            let len = f.metadata().await.map(|m| m.len()).unwrap_or(0);
             (len, Body::from_stream(tokio_util::io::ReaderStream::new(f)))
         }
     };

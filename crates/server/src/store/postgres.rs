@@ -1,0 +1,428 @@
+//! The PostgreSQL store (`--database postgres://…`): the store for more than one receiver.
+//!
+//! Every instance on one database shares reports, receipts, idempotency keys, conversations
+//! and the notification outbox. An idempotency key is claimed by `INSERT … ON CONFLICT DO
+//! NOTHING` on its unique index: a second attempt, through any instance, waits for the first
+//! one's transaction and then answers what it stored, so one key never makes two rows. Every
+//! session runs with `synchronous_commit = on`, so a 201 means committed in PostgreSQL.
+//!
+//! Ciphertexts up to 256 KiB sit in their row; larger ones, spooled to the instance's data
+//! directory as they arrive, are streamed into `chunks` 1 MiB a row inside the row's
+//! transaction, and read back the same way into an unlinked temporary file. The data directory
+//! of an instance holds only those spool files.
+
+use std::io::{Read, Seek, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use postgres::{Client, Config, NoTls};
+use r2d2_postgres::PostgresConnectionManager;
+
+use super::{
+    io, Backend, Body, Entry, MessageRow, Mode, Pending, Put, Row, StoreError, Stored, SPOOL_DIR,
+};
+
+mod embedded {
+    refinery::embed_migrations!("migrations/postgres");
+}
+
+/// The size of one row of `chunks`.
+pub const CHUNK: usize = 1024 * 1024;
+
+/// Held while migrating, so that instances starting together migrate one at a time.
+const MIGRATION_LOCK: i64 = 0x5ea1_d809;
+
+/// Connections each instance keeps.
+const POOL_SIZE: u32 = 8;
+
+pub struct PgStore {
+    pool: r2d2::Pool<PostgresConnectionManager<NoTls>>,
+    /// Where chunked ciphertexts are gathered to be read.
+    scratch: PathBuf,
+    notify: bool,
+    broken: AtomicBool,
+}
+
+fn unavailable(e: r2d2::Error) -> StoreError {
+    StoreError::Unavailable(format!("no PostgreSQL connection: {e}"))
+}
+
+/// The URL as a connection configuration, with what every session needs.
+pub fn config(url: &str, mode: Mode) -> Result<Config, StoreError> {
+    let mut config: Config = url.parse().map_err(|e| {
+        StoreError::Unavailable(format!(
+            "--database {:?} is not a PostgreSQL URL ({e}); write postgres://USER@HOST:PORT/DATABASE, with ?host=/run/postgresql for a Unix socket",
+            redact(url)
+        ))
+    })?;
+    let mut options = config.get_options().unwrap_or_default().to_string();
+    options.push_str(" -c synchronous_commit=on");
+    if mode == Mode::Read {
+        options.push_str(" -c default_transaction_read_only=on");
+    }
+    config.options(options.trim());
+    config.application_name("sealdrop");
+    config.connect_timeout(std::time::Duration::from_secs(10));
+    Ok(config)
+}
+
+/// The URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let user_pass = &url[s + 3..at];
+            match user_pass.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+fn migrate(client: &mut Client) -> Result<(), StoreError> {
+    client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])?;
+    let result = embedded::migrations::runner()
+        .run(client)
+        .map(|_| ())
+        .map_err(|e| StoreError::Migration(e.to_string()));
+    client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])?;
+    result
+}
+
+impl PgStore {
+    /// Connects to `url`, migrating the schema first unless `mode` only reads. `dir` is the
+    /// instance's data directory (spool files); readers use the system's temporary directory.
+    pub fn connect(url: &str, dir: &Path, mode: Mode, notify: bool) -> Result<PgStore, StoreError> {
+        let config = config(url, mode)?;
+        let mut first = config.connect(NoTls).map_err(|e| {
+            StoreError::Unavailable(format!(
+                "cannot connect to PostgreSQL at {}: {e}",
+                redact(url)
+            ))
+        })?;
+        if mode == Mode::Read {
+            let exists: bool = first
+                .query_one("SELECT to_regclass('public.reports') IS NOT NULL", &[])?
+                .get(0);
+            if !exists {
+                return Err(StoreError::Unavailable(format!(
+                    "the database {} holds no sealdrop reports: start `sealdrop serve --database` on it first",
+                    redact(url)
+                )));
+            }
+        } else {
+            migrate(&mut first)?;
+        }
+        drop(first);
+        let scratch = if mode == Mode::Serve {
+            let spool = dir.join(SPOOL_DIR);
+            std::fs::create_dir_all(&spool).map_err(io(&spool))?;
+            for e in std::fs::read_dir(&spool).map_err(io(&spool))?.flatten() {
+                let _ = std::fs::remove_file(e.path());
+            }
+            spool
+        } else {
+            std::env::temp_dir()
+        };
+        let pool = r2d2::Pool::builder()
+            .max_size(POOL_SIZE)
+            .min_idle(Some(0))
+            .connection_timeout(std::time::Duration::from_secs(10))
+            .build_unchecked(PostgresConnectionManager::new(config, NoTls));
+        Ok(PgStore {
+            pool,
+            scratch,
+            notify,
+            broken: AtomicBool::new(false),
+        })
+    }
+
+    fn client(
+        &self,
+    ) -> Result<r2d2::PooledConnection<PostgresConnectionManager<NoTls>>, StoreError> {
+        self.pool.get().map_err(unavailable)
+    }
+
+    /// A ciphertext in its row, or its chunks gathered into an unlinked temporary file.
+    fn stored(&self, owner: &str, body: Option<Vec<u8>>) -> Result<Stored, StoreError> {
+        if let Some(b) = body {
+            return Ok(Stored::Inline(b));
+        }
+        let mut name = [0u8; 16];
+        getrandom::getrandom(&mut name)
+            .map_err(|e| StoreError::Unavailable(format!("no randomness: {e}")))?;
+        let path = self
+            .scratch
+            .join(format!("read-{}.part", sealdrop_core::hex(&name)));
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(io(&path))?;
+        let _ = std::fs::remove_file(&path);
+        let mut client = self.client()?;
+        let mut n: i32 = 0;
+        while let Some(row) = client.query_opt(
+            "SELECT data FROM chunks WHERE owner = $1 AND n = $2",
+            &[&owner, &n],
+        )? {
+            let data: &[u8] = row.get(0);
+            file.write_all(data).map_err(io(&path))?;
+            n += 1;
+        }
+        file.rewind().map_err(io(&path))?;
+        Ok(Stored::File(file))
+    }
+
+    fn insert(
+        &self,
+        tx: &mut postgres::Transaction<'_>,
+        entry: &Entry,
+        body: &Body,
+    ) -> Result<bool, StoreError> {
+        let inline: Option<&[u8]> = match body {
+            Body::Bytes(b) => Some(b),
+            Body::Spooled(_) => None,
+        };
+        let inserted = match entry {
+            Entry::Report(r) => tx.execute(
+                "INSERT INTO reports (receipt, idempotency_key, sha256, size, received_at, body, thread) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (idempotency_key) DO NOTHING",
+                &[&r.receipt, &r.idempotency_key, &r.sha256, &(r.size as i64), &r.received_at, &inline, &r.thread],
+            )?,
+            Entry::Message(m) => tx.execute(
+                "INSERT INTO messages (id, receipt, sender, idempotency_key, sha256, size, received_at, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (idempotency_key) DO NOTHING",
+                &[&m.id, &m.receipt, &m.sender, &m.idempotency_key, &m.sha256, &(m.size as i64), &m.received_at, &inline],
+            )?,
+        };
+        if inserted == 0 {
+            return Ok(false);
+        }
+        if let Body::Spooled(path) = body {
+            let mut f = std::fs::File::open(path).map_err(io(path))?;
+            let mut buf = vec![0u8; CHUNK];
+            let mut n: i32 = 0;
+            loop {
+                let mut filled = 0;
+                while filled < CHUNK {
+                    let got = f.read(&mut buf[filled..]).map_err(io(path))?;
+                    if got == 0 {
+                        break;
+                    }
+                    filled += got;
+                }
+                if filled == 0 {
+                    break;
+                }
+                tx.execute(
+                    "INSERT INTO chunks (owner, n, data) VALUES ($1, $2, $3)",
+                    &[&entry.id(), &n, &&buf[..filled]],
+                )?;
+                n += 1;
+                if filled < CHUNK {
+                    break;
+                }
+            }
+        }
+        if self.notify {
+            tx.execute(
+                "INSERT INTO outbox (payload) VALUES ($1)",
+                &[&entry.notification()],
+            )?;
+        }
+        Ok(true)
+    }
+}
+
+const REPORT_COLUMNS: &str =
+    "SELECT receipt, idempotency_key, sha256, size, received_at, thread FROM reports";
+const MESSAGE_COLUMNS: &str =
+    "SELECT id, receipt, sender, idempotency_key, sha256, size, received_at FROM messages";
+
+fn row(r: &postgres::Row) -> Row {
+    Row {
+        receipt: r.get(0),
+        idempotency_key: r.get(1),
+        sha256: r.get(2),
+        size: r.get::<_, i64>(3) as u64,
+        received_at: r.get(4),
+        thread: r.get(5),
+    }
+}
+
+fn message_row(r: &postgres::Row) -> MessageRow {
+    MessageRow {
+        id: r.get(0),
+        receipt: r.get(1),
+        sender: r.get(2),
+        idempotency_key: r.get(3),
+        sha256: r.get(4),
+        size: r.get::<_, i64>(5) as u64,
+        received_at: r.get(6),
+    }
+}
+
+impl Backend for PgStore {
+    fn put(&self, entry: Entry, body: Body) -> Result<Put, StoreError> {
+        let result = (|| {
+            let mut client = self.client()?;
+            let mut tx = client.transaction()?;
+            if self.broken.load(Ordering::SeqCst) {
+                tx.batch_execute("SET TRANSACTION READ ONLY")?;
+            }
+            if self.insert(&mut tx, &entry, &body)? {
+                tx.commit()?;
+                return Ok(Put::Stored);
+            }
+            // The key is taken (the insert waited for the transaction that took it).
+            let key = entry.idempotency_key();
+            let existing = match entry {
+                Entry::Report(_) => tx
+                    .query_opt(
+                        &format!("{REPORT_COLUMNS} WHERE idempotency_key = $1"),
+                        &[&key],
+                    )?
+                    .map(|r| Entry::Report(row(&r))),
+                Entry::Message(_) => tx
+                    .query_opt(
+                        &format!("{MESSAGE_COLUMNS} WHERE idempotency_key = $1"),
+                        &[&key],
+                    )?
+                    .map(|r| Entry::Message(message_row(&r))),
+            };
+            existing.map(Put::Existing).ok_or_else(|| {
+                StoreError::Unavailable("an idempotency key was taken and then released".into())
+            })
+        })();
+        body.discard();
+        result
+    }
+
+    fn by_key(&self, key: &str) -> Result<Option<Row>, StoreError> {
+        Ok(self
+            .client()?
+            .query_opt(
+                &format!("{REPORT_COLUMNS} WHERE idempotency_key = $1"),
+                &[&key],
+            )?
+            .map(|r| row(&r)))
+    }
+
+    fn message_by_key(&self, key: &str) -> Result<Option<MessageRow>, StoreError> {
+        Ok(self
+            .client()?
+            .query_opt(
+                &format!("{MESSAGE_COLUMNS} WHERE idempotency_key = $1"),
+                &[&key],
+            )?
+            .map(|r| message_row(&r)))
+    }
+
+    fn thread_of(&self, receipt: &str) -> Result<Option<Option<String>>, StoreError> {
+        Ok(self
+            .client()?
+            .query_opt("SELECT thread FROM reports WHERE receipt = $1", &[&receipt])?
+            .map(|r| r.get(0)))
+    }
+
+    fn messages(&self, receipt: &str) -> Result<Vec<MessageRow>, StoreError> {
+        Ok(self
+            .client()?
+            .query(
+                &format!("{MESSAGE_COLUMNS} WHERE receipt = $1 ORDER BY received_at, seq"),
+                &[&receipt],
+            )?
+            .iter()
+            .map(message_row)
+            .collect())
+    }
+
+    fn all_messages(&self) -> Result<Vec<MessageRow>, StoreError> {
+        Ok(self
+            .client()?
+            .query(&format!("{MESSAGE_COLUMNS} ORDER BY received_at, seq"), &[])?
+            .iter()
+            .map(message_row)
+            .collect())
+    }
+
+    fn message_body(&self, receipt: &str, id: &str) -> Result<Option<Stored>, StoreError> {
+        let found = self.client()?.query_opt(
+            "SELECT body FROM messages WHERE receipt = $1 AND id = $2",
+            &[&receipt, &id],
+        )?;
+        found.map(|r| self.stored(id, r.get(0))).transpose()
+    }
+
+    fn list(&self) -> Result<Vec<Row>, StoreError> {
+        Ok(self
+            .client()?
+            .query(&format!("{REPORT_COLUMNS} ORDER BY received_at, seq"), &[])?
+            .iter()
+            .map(row)
+            .collect())
+    }
+
+    fn total_size(&self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .client()?
+            .query_one(
+                "SELECT ((SELECT COALESCE(SUM(size), 0) FROM reports) + (SELECT COALESCE(SUM(size), 0) FROM messages))::BIGINT",
+                &[],
+            )?
+            .get(0);
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    fn body(&self, receipt: &str) -> Result<Option<Stored>, StoreError> {
+        let found = self
+            .client()?
+            .query_opt("SELECT body FROM reports WHERE receipt = $1", &[&receipt])?;
+        found.map(|r| self.stored(receipt, r.get(0))).transpose()
+    }
+
+    fn claim_due(&self, now: i64, lease: i64, limit: u32) -> Result<Vec<Pending>, StoreError> {
+        let mut rows: Vec<Pending> = self
+            .client()?
+            .query(
+                "UPDATE outbox SET next_at = $1 + $2 WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL AND next_at <= $1 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING id, payload, attempts",
+                &[&now, &lease, &i64::from(limit)],
+            )?
+            .iter()
+            .map(|r| Pending {
+                id: r.get(0),
+                payload: r.get(1),
+                attempts: u32::try_from(r.get::<_, i32>(2)).unwrap_or(0),
+            })
+            .collect();
+        rows.sort_by_key(|p| p.id);
+        Ok(rows)
+    }
+
+    fn sent(&self, id: i64, at: &str) -> Result<(), StoreError> {
+        self.client()?
+            .execute("UPDATE outbox SET sent_at = $2 WHERE id = $1", &[&id, &at])?;
+        Ok(())
+    }
+
+    fn retry_at(&self, id: i64, next_at: i64) -> Result<(), StoreError> {
+        self.client()?.execute(
+            "UPDATE outbox SET attempts = attempts + 1, next_at = $2 WHERE id = $1",
+            &[&id, &next_at],
+        )?;
+        Ok(())
+    }
+
+    fn backlog(&self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .client()?
+            .query_one("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL", &[])?
+            .get(0);
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    fn break_for_tests(&self) {
+        self.broken.store(true, Ordering::SeqCst);
+    }
+}
