@@ -81,8 +81,30 @@ pub fn widget_dir(base: &Path) -> PathBuf {
     d
 }
 
+/// The receiver's state on a new store: SQLite in the data directory, or with
+/// `SEALDROP_TEST_STORE=postgres` a fresh PostgreSQL database (scripts/test.sh runs the
+/// receiver's suites both ways).
 pub fn state(s: Settings) -> Arc<AppState> {
-    let store = Store::open(&s.data_dir).unwrap();
+    let store = if std::env::var("SEALDROP_TEST_STORE").as_deref() == Ok("postgres") {
+        let dir = s.data_dir.clone();
+        // The synchronous client runs its own runtime: keep it off the test's async worker.
+        std::thread::spawn(move || {
+            let url = pg_database();
+            Store::at(
+                &sealdrop_server::store::Location {
+                    data_dir: &dir,
+                    database: Some(&url),
+                },
+                sealdrop_server::store::Mode::Serve,
+                false,
+            )
+            .unwrap()
+        })
+        .join()
+        .unwrap()
+    } else {
+        Store::open(&s.data_dir).unwrap()
+    };
     let json = s.widget_config().unwrap();
     AppState::new(s, store, json).unwrap()
 }
@@ -251,4 +273,30 @@ pub fn store_report(data: &Path, body: &[u8], receipt: &str, at: &str, as_file: 
         thread: None,
     };
     s.insert(&row, body, as_file).unwrap();
+}
+
+/// A new, empty database on the test's PostgreSQL cluster, as a URL. scripts/test.sh starts a
+/// throwaway cluster (scripts/pg.sh) and names it in `SEALDROP_TEST_DATABASE`.
+pub fn pg_database() -> String {
+    let admin = std::env::var("SEALDROP_TEST_DATABASE").unwrap_or_else(|_| {
+        panic!(
+            "the PostgreSQL tests need a cluster: run scripts/test.sh, or export SEALDROP_TEST_DATABASE=$(scripts/pg.sh start /tmp/sealdrop-pg)"
+        )
+    });
+    let mut b = [0u8; 8];
+    getrandom::getrandom(&mut b).unwrap();
+    let name = format!("t_{}", sealdrop_core::hex(&b));
+    let create = format!("CREATE DATABASE {name}");
+    let url = admin.clone();
+    // The synchronous client runs its own runtime: keep it off any test's async worker.
+    std::thread::spawn(move || {
+        postgres::Client::connect(&url, postgres::NoTls)
+            .unwrap()
+            .batch_execute(&create)
+            .unwrap();
+    })
+    .join()
+    .unwrap();
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
 }

@@ -10,13 +10,17 @@
 //! directory as they arrive, are streamed into `chunks` 1 MiB a row inside the row's
 //! transaction, and read back the same way into an unlinked temporary file. The data directory
 //! of an instance holds only those spool files.
+//!
+//! The synchronous client runs a small runtime of its own, which must not be entered from an
+//! async worker: each of the store's connections lives on a thread of its own, and callers
+//! (async or not) hand it work through a queue and wait for the answer.
 
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc, Mutex, PoisonError};
 
 use postgres::{Client, Config, NoTls};
-use r2d2_postgres::PostgresConnectionManager;
 
 use super::{
     io, Backend, Body, Entry, MessageRow, Mode, Pending, Put, Row, StoreError, Stored, SPOOL_DIR,
@@ -33,18 +37,47 @@ pub const CHUNK: usize = 1024 * 1024;
 const MIGRATION_LOCK: i64 = 0x5ea1_d809;
 
 /// Connections each instance keeps.
-const POOL_SIZE: u32 = 8;
+const POOL_SIZE: usize = 8;
+
+/// Work for a connection's thread: given the connection, or why there is none.
+type Job = Box<dyn FnOnce(Result<&mut Client, StoreError>) + Send>;
 
 pub struct PgStore {
-    pool: r2d2::Pool<PostgresConnectionManager<NoTls>>,
+    queue: Option<mpsc::Sender<Job>>,
+    threads: Vec<std::thread::JoinHandle<()>>,
     /// Where chunked ciphertexts are gathered to be read.
     scratch: PathBuf,
     notify: bool,
-    broken: AtomicBool,
+    broken: Arc<AtomicBool>,
 }
 
-fn unavailable(e: r2d2::Error) -> StoreError {
-    StoreError::Unavailable(format!("no PostgreSQL connection: {e}"))
+/// A connection's thread: connects when first needed, and again after the connection broke.
+fn connection_thread(config: Config, jobs: Arc<Mutex<mpsc::Receiver<Job>>>) {
+    let mut client: Option<Client> = None;
+    loop {
+        let job = {
+            let rx = jobs.lock().unwrap_or_else(PoisonError::into_inner);
+            match rx.recv() {
+                Ok(job) => job,
+                Err(_) => return,
+            }
+        };
+        if client.as_ref().is_none_or(Client::is_closed) {
+            client = None;
+            match config.connect(NoTls) {
+                Ok(c) => client = Some(c),
+                Err(e) => {
+                    job(Err(StoreError::Unavailable(format!(
+                        "cannot connect to PostgreSQL: {e}"
+                    ))));
+                    continue;
+                }
+            }
+        }
+        if let Some(c) = client.as_mut() {
+            job(Ok(c));
+        }
+    }
 }
 
 /// The URL as a connection configuration, with what every session needs.
@@ -125,114 +158,173 @@ impl PgStore {
         } else {
             std::env::temp_dir()
         };
-        let pool = r2d2::Pool::builder()
-            .max_size(POOL_SIZE)
-            .min_idle(Some(0))
-            .connection_timeout(std::time::Duration::from_secs(10))
-            .build_unchecked(PostgresConnectionManager::new(config, NoTls));
+        let (queue, jobs) = mpsc::channel::<Job>();
+        let jobs = Arc::new(Mutex::new(jobs));
+        let threads = (0..POOL_SIZE)
+            .map(|i| {
+                let (config, jobs) = (config.clone(), jobs.clone());
+                std::thread::Builder::new()
+                    .name(format!("sealdrop-pg-{i}"))
+                    .spawn(move || connection_thread(config, jobs))
+                    .map_err(io(Path::new("a PostgreSQL connection thread")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(PgStore {
-            pool,
+            queue: Some(queue),
+            threads,
             scratch,
             notify,
-            broken: AtomicBool::new(false),
+            broken: Arc::default(),
         })
     }
 
-    fn client(
+    /// Runs `f` with a connection, on that connection's thread, and waits for its answer.
+    fn run<T: Send + 'static>(
         &self,
-    ) -> Result<r2d2::PooledConnection<PostgresConnectionManager<NoTls>>, StoreError> {
-        self.pool.get().map_err(unavailable)
+        f: impl FnOnce(&mut Client) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let gone = || StoreError::Unavailable("the PostgreSQL connections stopped".into());
+        let (done, answer) = mpsc::sync_channel(1);
+        let job: Job = Box::new(move |client| {
+            let _ = done.send(client.and_then(f));
+        });
+        self.queue
+            .as_ref()
+            .ok_or_else(gone)?
+            .send(job)
+            .map_err(|_| gone())?;
+        answer.recv().unwrap_or_else(|_| Err(gone()))
     }
+}
 
-    /// A ciphertext in its row, or its chunks gathered into an unlinked temporary file.
-    fn stored(&self, owner: &str, body: Option<Vec<u8>>) -> Result<Stored, StoreError> {
-        if let Some(b) = body {
-            return Ok(Stored::Inline(b));
-        }
-        let mut name = [0u8; 16];
-        getrandom::getrandom(&mut name)
-            .map_err(|e| StoreError::Unavailable(format!("no randomness: {e}")))?;
-        let path = self
-            .scratch
-            .join(format!("read-{}.part", sealdrop_core::hex(&name)));
-        let mut file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .map_err(io(&path))?;
-        let _ = std::fs::remove_file(&path);
-        let mut client = self.client()?;
+/// A ciphertext in its row, or its chunks gathered into an unlinked file in `scratch`, one
+/// chunk in memory at a time.
+fn stored(
+    client: &mut Client,
+    scratch: &Path,
+    owner: &str,
+    body: Option<Vec<u8>>,
+) -> Result<Stored, StoreError> {
+    if let Some(b) = body {
+        return Ok(Stored::Inline(b));
+    }
+    let mut name = [0u8; 16];
+    getrandom::getrandom(&mut name)
+        .map_err(|e| StoreError::Unavailable(format!("no randomness: {e}")))?;
+    let path = scratch.join(format!("read-{}.part", sealdrop_core::hex(&name)));
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(io(&path))?;
+    let _ = std::fs::remove_file(&path);
+    let mut n: i32 = 0;
+    while let Some(row) = client.query_opt(
+        "SELECT data FROM chunks WHERE owner = $1 AND n = $2",
+        &[&owner, &n],
+    )? {
+        let data: &[u8] = row.get(0);
+        file.write_all(data).map_err(io(&path))?;
+        n += 1;
+    }
+    file.rewind().map_err(io(&path))?;
+    Ok(Stored::File(file))
+}
+
+/// Inserts an entry's row, its chunks and its notification; `false` when its idempotency key
+/// is taken (after waiting for the transaction that took it).
+fn insert(
+    tx: &mut postgres::Transaction<'_>,
+    entry: &Entry,
+    body: &Body,
+    notify: bool,
+) -> Result<bool, StoreError> {
+    let inline: Option<&[u8]> = match body {
+        Body::Bytes(b) => Some(b),
+        Body::Spooled(_) => None,
+    };
+    let inserted = match entry {
+        Entry::Report(r) => tx.execute(
+            "INSERT INTO reports (receipt, idempotency_key, sha256, size, received_at, body, thread) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (idempotency_key) DO NOTHING",
+            &[&r.receipt, &r.idempotency_key, &r.sha256, &(r.size as i64), &r.received_at, &inline, &r.thread],
+        )?,
+        Entry::Message(m) => tx.execute(
+            "INSERT INTO messages (id, receipt, sender, idempotency_key, sha256, size, received_at, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (idempotency_key) DO NOTHING",
+            &[&m.id, &m.receipt, &m.sender, &m.idempotency_key, &m.sha256, &(m.size as i64), &m.received_at, &inline],
+        )?,
+    };
+    if inserted == 0 {
+        return Ok(false);
+    }
+    if let Body::Spooled(path) = body {
+        let mut f = std::fs::File::open(path).map_err(io(path))?;
+        let mut buf = vec![0u8; CHUNK];
         let mut n: i32 = 0;
-        while let Some(row) = client.query_opt(
-            "SELECT data FROM chunks WHERE owner = $1 AND n = $2",
-            &[&owner, &n],
-        )? {
-            let data: &[u8] = row.get(0);
-            file.write_all(data).map_err(io(&path))?;
+        loop {
+            let mut filled = 0;
+            while filled < CHUNK {
+                let got = f.read(&mut buf[filled..]).map_err(io(path))?;
+                if got == 0 {
+                    break;
+                }
+                filled += got;
+            }
+            if filled == 0 {
+                break;
+            }
+            tx.execute(
+                "INSERT INTO chunks (owner, n, data) VALUES ($1, $2, $3)",
+                &[&entry.id(), &n, &&buf[..filled]],
+            )?;
             n += 1;
-        }
-        file.rewind().map_err(io(&path))?;
-        Ok(Stored::File(file))
-    }
-
-    fn insert(
-        &self,
-        tx: &mut postgres::Transaction<'_>,
-        entry: &Entry,
-        body: &Body,
-    ) -> Result<bool, StoreError> {
-        let inline: Option<&[u8]> = match body {
-            Body::Bytes(b) => Some(b),
-            Body::Spooled(_) => None,
-        };
-        let inserted = match entry {
-            Entry::Report(r) => tx.execute(
-                "INSERT INTO reports (receipt, idempotency_key, sha256, size, received_at, body, thread) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (idempotency_key) DO NOTHING",
-                &[&r.receipt, &r.idempotency_key, &r.sha256, &(r.size as i64), &r.received_at, &inline, &r.thread],
-            )?,
-            Entry::Message(m) => tx.execute(
-                "INSERT INTO messages (id, receipt, sender, idempotency_key, sha256, size, received_at, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (idempotency_key) DO NOTHING",
-                &[&m.id, &m.receipt, &m.sender, &m.idempotency_key, &m.sha256, &(m.size as i64), &m.received_at, &inline],
-            )?,
-        };
-        if inserted == 0 {
-            return Ok(false);
-        }
-        if let Body::Spooled(path) = body {
-            let mut f = std::fs::File::open(path).map_err(io(path))?;
-            let mut buf = vec![0u8; CHUNK];
-            let mut n: i32 = 0;
-            loop {
-                let mut filled = 0;
-                while filled < CHUNK {
-                    let got = f.read(&mut buf[filled..]).map_err(io(path))?;
-                    if got == 0 {
-                        break;
-                    }
-                    filled += got;
-                }
-                if filled == 0 {
-                    break;
-                }
-                tx.execute(
-                    "INSERT INTO chunks (owner, n, data) VALUES ($1, $2, $3)",
-                    &[&entry.id(), &n, &&buf[..filled]],
-                )?;
-                n += 1;
-                if filled < CHUNK {
-                    break;
-                }
+            if filled < CHUNK {
+                break;
             }
         }
-        if self.notify {
-            tx.execute(
-                "INSERT INTO outbox (payload) VALUES ($1)",
-                &[&entry.notification()],
-            )?;
-        }
-        Ok(true)
     }
+    if notify {
+        tx.execute(
+            "INSERT INTO outbox (payload) VALUES ($1)",
+            &[&entry.notification()],
+        )?;
+    }
+    Ok(true)
+}
+
+fn put(
+    client: &mut Client,
+    entry: &Entry,
+    body: &Body,
+    notify: bool,
+    broken: bool,
+) -> Result<Put, StoreError> {
+    let mut tx = client.transaction()?;
+    if broken {
+        tx.batch_execute("SET TRANSACTION READ ONLY")?;
+    }
+    if insert(&mut tx, entry, body, notify)? {
+        tx.commit()?;
+        return Ok(Put::Stored);
+    }
+    let key = entry.idempotency_key();
+    let existing = match entry {
+        Entry::Report(_) => tx
+            .query_opt(
+                &format!("{REPORT_COLUMNS} WHERE idempotency_key = $1"),
+                &[&key],
+            )?
+            .map(|r| Entry::Report(row(&r))),
+        Entry::Message(_) => tx
+            .query_opt(
+                &format!("{MESSAGE_COLUMNS} WHERE idempotency_key = $1"),
+                &[&key],
+            )?
+            .map(|r| Entry::Message(message_row(&r))),
+    };
+    existing.map(Put::Existing).ok_or_else(|| {
+        StoreError::Unavailable("an idempotency key was taken and then released".into())
+    })
 }
 
 const REPORT_COLUMNS: &str =
@@ -263,163 +355,172 @@ fn message_row(r: &postgres::Row) -> MessageRow {
     }
 }
 
+impl Drop for PgStore {
+    /// Closes the connections on their own threads.
+    fn drop(&mut self) {
+        drop(self.queue.take());
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}
+
 impl Backend for PgStore {
     fn put(&self, entry: Entry, body: Body) -> Result<Put, StoreError> {
-        let result = (|| {
-            let mut client = self.client()?;
-            let mut tx = client.transaction()?;
-            if self.broken.load(Ordering::SeqCst) {
-                tx.batch_execute("SET TRANSACTION READ ONLY")?;
-            }
-            if self.insert(&mut tx, &entry, &body)? {
-                tx.commit()?;
-                return Ok(Put::Stored);
-            }
-            // The key is taken (the insert waited for the transaction that took it).
-            let key = entry.idempotency_key();
-            let existing = match entry {
-                Entry::Report(_) => tx
-                    .query_opt(
-                        &format!("{REPORT_COLUMNS} WHERE idempotency_key = $1"),
-                        &[&key],
-                    )?
-                    .map(|r| Entry::Report(row(&r))),
-                Entry::Message(_) => tx
-                    .query_opt(
-                        &format!("{MESSAGE_COLUMNS} WHERE idempotency_key = $1"),
-                        &[&key],
-                    )?
-                    .map(|r| Entry::Message(message_row(&r))),
-            };
-            existing.map(Put::Existing).ok_or_else(|| {
-                StoreError::Unavailable("an idempotency key was taken and then released".into())
-            })
-        })();
-        body.discard();
-        result
+        let (notify, broken) = (self.notify, self.broken.load(Ordering::SeqCst));
+        self.run(move |c| {
+            let result = put(c, &entry, &body, notify, broken);
+            body.discard();
+            result
+        })
     }
 
     fn by_key(&self, key: &str) -> Result<Option<Row>, StoreError> {
-        Ok(self
-            .client()?
-            .query_opt(
+        let key = key.to_string();
+        self.run(move |c| {
+            Ok(c.query_opt(
                 &format!("{REPORT_COLUMNS} WHERE idempotency_key = $1"),
                 &[&key],
             )?
             .map(|r| row(&r)))
+        })
     }
 
     fn message_by_key(&self, key: &str) -> Result<Option<MessageRow>, StoreError> {
-        Ok(self
-            .client()?
-            .query_opt(
+        let key = key.to_string();
+        self.run(move |c| {
+            Ok(c.query_opt(
                 &format!("{MESSAGE_COLUMNS} WHERE idempotency_key = $1"),
                 &[&key],
             )?
             .map(|r| message_row(&r)))
+        })
     }
 
     fn thread_of(&self, receipt: &str) -> Result<Option<Option<String>>, StoreError> {
-        Ok(self
-            .client()?
-            .query_opt("SELECT thread FROM reports WHERE receipt = $1", &[&receipt])?
-            .map(|r| r.get(0)))
+        let receipt = receipt.to_string();
+        self.run(move |c| {
+            Ok(
+                c.query_opt("SELECT thread FROM reports WHERE receipt = $1", &[&receipt])?
+                    .map(|r| r.get(0)),
+            )
+        })
     }
 
     fn messages(&self, receipt: &str) -> Result<Vec<MessageRow>, StoreError> {
-        Ok(self
-            .client()?
-            .query(
+        let receipt = receipt.to_string();
+        self.run(move |c| {
+            Ok(c.query(
                 &format!("{MESSAGE_COLUMNS} WHERE receipt = $1 ORDER BY received_at, seq"),
                 &[&receipt],
             )?
             .iter()
             .map(message_row)
             .collect())
+        })
     }
 
     fn all_messages(&self) -> Result<Vec<MessageRow>, StoreError> {
-        Ok(self
-            .client()?
-            .query(&format!("{MESSAGE_COLUMNS} ORDER BY received_at, seq"), &[])?
-            .iter()
-            .map(message_row)
-            .collect())
+        self.run(|c| {
+            Ok(
+                c.query(&format!("{MESSAGE_COLUMNS} ORDER BY received_at, seq"), &[])?
+                    .iter()
+                    .map(message_row)
+                    .collect(),
+            )
+        })
     }
 
     fn message_body(&self, receipt: &str, id: &str) -> Result<Option<Stored>, StoreError> {
-        let found = self.client()?.query_opt(
-            "SELECT body FROM messages WHERE receipt = $1 AND id = $2",
-            &[&receipt, &id],
-        )?;
-        found.map(|r| self.stored(id, r.get(0))).transpose()
+        let (receipt, id, scratch) = (receipt.to_string(), id.to_string(), self.scratch.clone());
+        self.run(move |c| {
+            let found = c.query_opt(
+                "SELECT body FROM messages WHERE receipt = $1 AND id = $2",
+                &[&receipt, &id],
+            )?;
+            found
+                .map(|r| stored(c, &scratch, &id, r.get(0)))
+                .transpose()
+        })
     }
 
     fn list(&self) -> Result<Vec<Row>, StoreError> {
-        Ok(self
-            .client()?
-            .query(&format!("{REPORT_COLUMNS} ORDER BY received_at, seq"), &[])?
-            .iter()
-            .map(row)
-            .collect())
+        self.run(|c| {
+            Ok(
+                c.query(&format!("{REPORT_COLUMNS} ORDER BY received_at, seq"), &[])?
+                    .iter()
+                    .map(row)
+                    .collect(),
+            )
+        })
     }
 
     fn total_size(&self) -> Result<u64, StoreError> {
-        let n: i64 = self
-            .client()?
-            .query_one(
-                "SELECT ((SELECT COALESCE(SUM(size), 0) FROM reports) + (SELECT COALESCE(SUM(size), 0) FROM messages))::BIGINT",
-                &[],
-            )?
-            .get(0);
-        Ok(u64::try_from(n).unwrap_or(0))
+        self.run(|c| {
+            let n: i64 = c
+                .query_one(
+                    "SELECT ((SELECT COALESCE(SUM(size), 0) FROM reports) + (SELECT COALESCE(SUM(size), 0) FROM messages))::BIGINT",
+                    &[],
+                )?
+                .get(0);
+            Ok(u64::try_from(n).unwrap_or(0))
+        })
     }
 
     fn body(&self, receipt: &str) -> Result<Option<Stored>, StoreError> {
-        let found = self
-            .client()?
-            .query_opt("SELECT body FROM reports WHERE receipt = $1", &[&receipt])?;
-        found.map(|r| self.stored(receipt, r.get(0))).transpose()
+        let (receipt, scratch) = (receipt.to_string(), self.scratch.clone());
+        self.run(move |c| {
+            let found = c.query_opt("SELECT body FROM reports WHERE receipt = $1", &[&receipt])?;
+            found
+                .map(|r| stored(c, &scratch, &receipt, r.get(0)))
+                .transpose()
+        })
     }
 
     fn claim_due(&self, now: i64, lease: i64, limit: u32) -> Result<Vec<Pending>, StoreError> {
-        let mut rows: Vec<Pending> = self
-            .client()?
-            .query(
-                "UPDATE outbox SET next_at = $1 + $2 WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL AND next_at <= $1 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING id, payload, attempts",
-                &[&now, &lease, &i64::from(limit)],
-            )?
-            .iter()
-            .map(|r| Pending {
-                id: r.get(0),
-                payload: r.get(1),
-                attempts: u32::try_from(r.get::<_, i32>(2)).unwrap_or(0),
-            })
-            .collect();
-        rows.sort_by_key(|p| p.id);
-        Ok(rows)
+        self.run(move |c| {
+            let mut rows: Vec<Pending> = c
+                .query(
+                    "UPDATE outbox SET next_at = $1 + $2 WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL AND next_at <= $1 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING id, payload, attempts",
+                    &[&now, &lease, &i64::from(limit)],
+                )?
+                .iter()
+                .map(|r| Pending {
+                    id: r.get(0),
+                    payload: r.get(1),
+                    attempts: u32::try_from(r.get::<_, i32>(2)).unwrap_or(0),
+                })
+                .collect();
+            rows.sort_by_key(|p| p.id);
+            Ok(rows)
+        })
     }
 
     fn sent(&self, id: i64, at: &str) -> Result<(), StoreError> {
-        self.client()?
-            .execute("UPDATE outbox SET sent_at = $2 WHERE id = $1", &[&id, &at])?;
-        Ok(())
+        let at = at.to_string();
+        self.run(move |c| {
+            c.execute("UPDATE outbox SET sent_at = $2 WHERE id = $1", &[&id, &at])?;
+            Ok(())
+        })
     }
 
     fn retry_at(&self, id: i64, next_at: i64) -> Result<(), StoreError> {
-        self.client()?.execute(
-            "UPDATE outbox SET attempts = attempts + 1, next_at = $2 WHERE id = $1",
-            &[&id, &next_at],
-        )?;
-        Ok(())
+        self.run(move |c| {
+            c.execute(
+                "UPDATE outbox SET attempts = attempts + 1, next_at = $2 WHERE id = $1",
+                &[&id, &next_at],
+            )?;
+            Ok(())
+        })
     }
 
     fn backlog(&self) -> Result<u64, StoreError> {
-        let n: i64 = self
-            .client()?
-            .query_one("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL", &[])?
-            .get(0);
-        Ok(u64::try_from(n).unwrap_or(0))
+        self.run(|c| {
+            let n: i64 = c
+                .query_one("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL", &[])?
+                .get(0);
+            Ok(u64::try_from(n).unwrap_or(0))
+        })
     }
 
     fn break_for_tests(&self) {
