@@ -17,6 +17,9 @@ as_owner() {
 case "$cmd" in
   start)
     mkdir -p "$dir"
+    if [[ $(id -u) -eq 0 ]] && ! setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$(dirname "$dir")"; then
+      echo "pg.sh: nobody (who runs the cluster) cannot reach $dir; use a directory under /tmp" >&2; exit 1
+    fi
     dir=$(cd "$dir" && pwd)
     [[ $(id -u) -eq 0 ]] && chown nobody:nogroup "$dir"
     as_owner "$bin/initdb" -D "$dir/data" -U sealdrop -A trust -E UTF8 --no-instructions >"$dir/initdb.log" 2>&1 \

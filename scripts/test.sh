@@ -15,8 +15,15 @@ step "clippy (native)"
 cargo clippy -q --workspace --all-targets -- -D warnings
 step "clippy (wasm32)"
 cargo clippy -q -p sealdrop-widget -p sealdrop-core -p sealdrop-sealer --all-targets --target wasm32-unknown-unknown -- -D warnings
-step "native tests (core, widget logic, receiver, interop)"
+step "PostgreSQL: a throwaway cluster (scripts/pg.sh) for the shared store's tests"
+pg_dir=$(mktemp -d /tmp/sealdrop-pg.XXXXXX)
+trap 'scripts/pg.sh stop "$pg_dir"' EXIT
+SEALDROP_TEST_DATABASE=$(scripts/pg.sh start "$pg_dir")
+export SEALDROP_TEST_DATABASE
+step "native tests (core, widget logic, receiver on SQLite and PostgreSQL, interop)"
 cargo test -q --workspace
+step "the receiver's API suite again, on PostgreSQL"
+SEALDROP_TEST_STORE=postgres cargo test -q -p sealdrop-server --test api
 step "fuzz targets, 20 s each (age header check, bundle extraction; corpus in fuzz/corpus)"
 scripts/fuzz.sh 20
 step "browser tests (headless Chromium)"

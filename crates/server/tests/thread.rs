@@ -335,25 +335,6 @@ fn sigkill_during_a_burst_of_messages_loses_no_acknowledged_one() {
     assert!(lost.is_empty(), "{} of {} lost", lost.len(), acked.len());
 }
 
-/// A sealed report whose reporter kept the follow-up key behind `d`.
-fn sealed_with_reply_to(recipient: &str, d: &Derived) -> Vec<u8> {
-    let draft = sealdrop_core::Draft {
-        id: sealdrop_core::new_uuid().unwrap(),
-        created_at: "2026-11-24T09:00:00Z".into(),
-        type_id: "CWE-79".into(),
-        type_name: "Cross-site scripting".into(),
-        title: "Stored XSS in comments".into(),
-        affected: vec!["https://www.example.com/comments".into()],
-        steps: "Post <script>alert(1)</script>".into(),
-        impact: "Runs script in every reader's session.".into(),
-        ..Default::default()
-    };
-    let mut report = sealdrop_core::validate(&draft, &sealdrop_core::Limits::default()).unwrap();
-    report.reply_to = Some(d.recipient());
-    let r = sealdrop_core::parse_recipients(&[recipient]).unwrap();
-    sealdrop_core::seal(&r, &report, &[], Vec::new()).unwrap()
-}
-
 fn run(args: &[&str], cwd: &std::path::Path) -> (bool, String, String) {
     let out = sealdrop(args, cwd);
     (
