@@ -13,6 +13,7 @@ const total = size.find((l) => l.startsWith("TOTAL")).split(/\s+/);
 const goMs = Number(read("goage_ms.txt").trim());
 const abuse = JSON.parse(read("abuse.json"));
 const ms = (v) => `${Number(v).toFixed(v < 10 ? 2 : 1)} ms`;
+const stores = read("stores.txt").trim().split("\n").map((l) => JSON.parse(l));
 const receiver = read("receiver.txt").trim().split("\n").map((l) => { const [body, c, json, stored] = l.split(" "); return { body, c, ...JSON.parse(json), stored: Number(stored) }; });
 const kb = (n) => (Number(n) / 1000).toFixed(1);
 
@@ -111,10 +112,25 @@ ${receiver.map((r) => `| ${r.body === "8k" ? "8 KB" : "1 MB"} | ${r.c} | ${r.rps
 Every 201 is a row on disk (SQLite WAL, synchronous=FULL). Rows stored exceed the 201s wrk counted by at most the
 number of connections: requests still in flight when wrk stops at its deadline are stored, but wrk drops their
 answers (${receiver.every((r) => r.stored >= r.created && r.stored - r.created <= Number(r.c)) ? "holds in every run above" : "DOES NOT HOLD in a run above"}). What limits it:
-one fsync per report under a single connection lock for reports up to 256 KiB (kept in their row), so throughput
-is bounded by the disk's fsync rate; 1 MB bodies are spooled to a file of their own, which costs two more fsyncs
-(the file and its folder) before the row commits. Most promising: group commit (batch the inserts of concurrent
-requests into one transaction, answering all of them after its fsync).
+reports up to 256 KiB are kept in their row and committed by group commit: one writer thread takes every insert
+waiting while it committed the last group into one transaction and one fsync, and each request gets its 201
+after that commit. One connection cannot form groups, so its figure is one fsync per report; with many the disk's
+fsync rate is shared. 1 MB bodies are spooled to a file of their own (that file's fsync, then one rename and one
+folder fsync per group) before the rows commit: the disk's write bandwidth limits them.
+
+## 7. Stores: SQLite and PostgreSQL, one and two receivers (\`bench/stores.sh\`, ${process.env.BENCH_SECONDS || 30} s per run, 64 connections)
+
+| store | receivers | body | stored reports/s | p99 | 201s counted | rows stored |
+|---|---:|---|---:|---:|---:|---:|
+${stores.map((r) => { const [store, n, body] = r.run.split("-"); return `| ${store === "sqlite" ? "SQLite" : "PostgreSQL"} | ${n} | ${body === "8k" ? "8 KB" : "1 MB"} | ${r.per_s} | ${r.p99_ms} ms | ${r.created} | ${r.stored} |`; }).join("\n")}
+
+PostgreSQL is Debian's 15, a throwaway cluster on the same 2 cores (fsync on, \`synchronous_commit = on\` in every
+session: a 201 means committed); two receivers split the 64 connections, each with its own wrk. Two SQLite
+receivers share one data directory, so they take turns at one file's write lock. What limits PostgreSQL here: each
+report is its own transaction (no group commit across the pool of 8 connections per receiver), the server shares
+the 2 cores with the receivers and wrk, and a 1 MB body is written as one 1 MiB chunk row (TOAST, stored
+uncompressed) inside its transaction. Most promising: batch concurrent inserts per connection as the SQLite writer
+does, and COPY for chunks.
 
 ## 6. Receiver under abuse (\`bench/abuse.py\`, ${process.env.BENCH_SECONDS || 30} s per run, loopback)
 

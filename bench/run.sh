@@ -56,6 +56,9 @@ done
 kill $SRV; wait $SRV 2>/dev/null || true
 rm -rf "$DATA"
 
+echo "== stores: SQLite and PostgreSQL, one and two receivers (${SECONDS_PER_RUN}s per run)" >&2
+BENCH_SECONDS=$SECONDS_PER_RUN bench/stores.sh > "$OUT/stores.md"
+
 echo "== receiver under abuse (${SECONDS_PER_RUN}s per run)" >&2
 python3 bench/abuse.py target/server/sealdrop "$OUT" "$SECONDS_PER_RUN" > "$OUT/abuse.json"
 

@@ -395,6 +395,10 @@ impl ServeArgs {
         if s.upload_memory < 1024 * 1024 {
             return Err("--upload-memory must be at least 1048576 bytes (1 MiB)".into());
         }
+        if let Some(url) = &s.database {
+            crate::store::postgres::config(url, crate::store::Mode::Serve)
+                .map_err(|e| e.to_string())?;
+        }
         match (&s.notify_webhook, &s.notify_secret) {
             (Some(_), None) => return Err("--notify-webhook needs --notify-secret (or SEALDROP_NOTIFY_SECRET), the key its receivers check each notification's signature with: 16 characters or more, like the output of `openssl rand -hex 32`".into()),
             (_, Some(k)) if k.len() < 16 => return Err("--notify-secret must be 16 characters or more; make one with `openssl rand -hex 32`".into()),

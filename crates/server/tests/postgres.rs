@@ -388,3 +388,31 @@ fn inbox_reads_and_replies_through_the_database() {
     assert!(err.contains("is not a PostgreSQL URL"), "{err}");
     a.stop();
 }
+
+#[test]
+fn serve_refuses_a_database_setting_it_cannot_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, r) = identity();
+    widget_dir(dir.path());
+    let refused = |db: &str| {
+        let out = sealdrop(&["serve", "--recipient", &r, "--database", db], dir.path());
+        assert!(!out.status.success(), "{db} was accepted");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    assert!(refused("mysql://db.example/reports").contains("is not a PostgreSQL URL"));
+    let tls = refused("postgres://sealdrop:hunter2-secret@db.example/reports?sslmode=require");
+    assert!(
+        tls.contains("sslmode=require") && tls.contains("without TLS"),
+        "{tls}"
+    );
+    assert!(
+        !tls.contains("hunter2"),
+        "the password is not printed: {tls}"
+    );
+    // A database that does not answer stops the start, with where it looked.
+    let down = refused("postgres://sealdrop@127.0.0.1:1/reports");
+    assert!(
+        down.contains("cannot connect to PostgreSQL at postgres://sealdrop@127.0.0.1:1/reports"),
+        "{down}"
+    );
+}

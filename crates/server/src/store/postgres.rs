@@ -88,6 +88,12 @@ pub fn config(url: &str, mode: Mode) -> Result<Config, StoreError> {
             redact(url)
         ))
     })?;
+    if config.get_ssl_mode() == postgres::config::SslMode::Require {
+        return Err(StoreError::Unavailable(format!(
+            "--database {}: sslmode=require, but sealdrop speaks to PostgreSQL without TLS. Reach it over a Unix socket (?host=/run/postgresql), loopback or a private network, or through a local TLS tunnel, and leave sslmode out",
+            redact(url)
+        )));
+    }
     let mut options = config.get_options().unwrap_or_default().to_string();
     options.push_str(" -c synchronous_commit=on");
     if mode == Mode::Read {
