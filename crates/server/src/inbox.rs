@@ -32,7 +32,7 @@ impl StoreArgs {
                 database: self.database.as_deref(),
             },
             mode,
-            false,
+            &[],
         )
         .map_err(|e| e.to_string())
     }

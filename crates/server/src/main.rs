@@ -91,7 +91,7 @@ fn serve(args: settings::ServeArgs) -> Result<(), String> {
             database: settings.database.as_deref(),
         },
         store::Mode::Serve,
-        settings.notify_webhook.is_some(),
+        &settings.notify_channels(),
     )
     .map_err(|e| format!("cannot open the report store: {e}"))?;
     let listen = settings.listen;

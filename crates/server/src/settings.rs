@@ -35,6 +35,20 @@ pub struct ServeArgs {
     /// The HMAC-SHA256 key of the notifications' Sealdrop-Signature (16 characters or more).
     #[arg(long, env = "SEALDROP_NOTIFY_SECRET", hide_env_values = true)]
     pub notify_secret: Option<String>,
+    /// An address to email the same notification to; repeat for several.
+    #[arg(
+        long = "notify-email",
+        env = "SEALDROP_NOTIFY_EMAIL",
+        value_delimiter = ' '
+    )]
+    pub notify_email: Vec<String>,
+    /// The SMTP server notifications are emailed through: smtps://USER:PASS@HOST,
+    /// smtp://USER:PASS@HOST?tls=required, or smtp://localhost:25.
+    #[arg(long, env = "SEALDROP_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The From address of notification emails.
+    #[arg(long, env = "SEALDROP_NOTIFY_FROM")]
+    pub notify_from: Option<String>,
     /// An origin whose pages may embed the widget (https://vendor.example); repeat for several.
     #[arg(
         long = "allow-origin",
@@ -119,6 +133,10 @@ struct FileSettings {
     notify_webhook: Option<String>,
     notify_secret: Option<String>,
     #[serde(default)]
+    notify_email: Vec<String>,
+    smtp_url: Option<String>,
+    notify_from: Option<String>,
+    #[serde(default)]
     allow_origins: Vec<String>,
     max_body: Option<u64>,
     rate_limit: Option<u32>,
@@ -154,6 +172,10 @@ pub struct Settings {
     /// Where notifications go, and their HMAC key (both or neither).
     pub notify_webhook: Option<String>,
     pub notify_secret: Option<String>,
+    /// Addresses emailed each notification (`--notify-email`), through `smtp_url`.
+    pub notify_email: Vec<String>,
+    pub smtp_url: Option<String>,
+    pub notify_from: Option<String>,
     pub allow_origins: Vec<String>,
     pub max_body: u64,
     pub rate_limit: u32,
@@ -188,6 +210,9 @@ impl Default for Settings {
             metrics_listen: None,
             notify_webhook: None,
             notify_secret: None,
+            notify_email: Vec::new(),
+            smtp_url: None,
+            notify_from: None,
             allow_origins: Vec::new(),
             max_body: DEFAULT_MAX_BODY,
             rate_limit: 30,
@@ -284,6 +309,34 @@ fn check_webhook(url: Option<String>) -> Result<Option<String>, String> {
     }
 }
 
+/// `--notify-email` needs an SMTP server that is reached over TLS (or on this machine) and a
+/// From address; every address must parse.
+fn check_email(s: &Settings) -> Result<(), String> {
+    if s.notify_email.is_empty() {
+        return Ok(());
+    }
+    let Some(url) = &s.smtp_url else {
+        return Err("--notify-email needs --smtp-url (or SEALDROP_SMTP_URL), the server to send through: smtps://USER:PASS@smtp.example.com, or smtp://localhost:25 for a relay on this machine".into());
+    };
+    let Some(from) = &s.notify_from else {
+        return Err("--notify-email needs --notify-from, the address the notifications come from, like sealdrop@example.com".into());
+    };
+    let host = url
+        .split_once("://")
+        .map(|(_, rest)| rest.rsplit_once('@').map_or(rest, |(_, h)| h))
+        .unwrap_or("");
+    let local = ["localhost", "127.0.0.1", "[::1]"].iter().any(|l| {
+        host.strip_prefix(l)
+            .is_some_and(|r| r.is_empty() || r.starts_with([':', '/', '?']))
+    });
+    let tls =
+        url.starts_with("smtps://") || (url.starts_with("smtp://") && url.contains("tls=required"));
+    if !(tls || (url.starts_with("smtp://") && local)) {
+        return Err("--smtp-url: expected smtps://USER:PASS@HOST, smtp://USER:PASS@HOST?tls=required, or smtp:// only to this machine (localhost), so notifications and the password travel over TLS".into());
+    }
+    crate::serve::notify::Sink::email(url, from, &s.notify_email).map(|_| ())
+}
+
 /// A trusted proxy: an address (`10.0.0.5`, `::1`) or a network (`10.0.0.0/8`, `fd00::/8`).
 pub fn parse_proxy(p: &str) -> Result<IpNet, String> {
     p.parse::<IpNet>()
@@ -334,6 +387,13 @@ impl ServeArgs {
             metrics_listen: self.metrics_listen.or(file.metrics_listen),
             notify_webhook: check_webhook(self.notify_webhook.or(file.notify_webhook))?,
             notify_secret: self.notify_secret.or(file.notify_secret),
+            notify_email: if self.notify_email.is_empty() {
+                file.notify_email
+            } else {
+                self.notify_email
+            },
+            smtp_url: self.smtp_url.or(file.smtp_url),
+            notify_from: self.notify_from.or(file.notify_from),
             allow_origins,
             max_body: self.max_body.or(file.max_body).unwrap_or(d.max_body),
             rate_limit: self.rate_limit.or(file.rate_limit).unwrap_or(d.rate_limit),
@@ -395,6 +455,7 @@ impl ServeArgs {
         if s.upload_memory < 1024 * 1024 {
             return Err("--upload-memory must be at least 1048576 bytes (1 MiB)".into());
         }
+        check_email(&s)?;
         if let Some(url) = &s.database {
             crate::store::postgres::config(url, crate::store::Mode::Serve)
                 .map_err(|e| e.to_string())?;
@@ -409,6 +470,18 @@ impl ServeArgs {
 }
 
 impl Settings {
+    /// The channels each stored report and message is queued on.
+    pub fn notify_channels(&self) -> Vec<crate::store::Channel> {
+        let mut c = Vec::new();
+        if self.notify_webhook.is_some() {
+            c.push(crate::store::Channel::Webhook);
+        }
+        if !self.notify_email.is_empty() {
+            c.push(crate::store::Channel::Email);
+        }
+        c
+    }
+
     /// The widget's `sealdrop.json`, checked with the same rules as the widget.
     pub fn widget_config(&self) -> Result<String, String> {
         let mut v = serde_json::json!({"recipients": self.recipients, "endpoint": "/v1/reports"});

@@ -96,7 +96,7 @@ pub fn state(s: Settings) -> Arc<AppState> {
                     database: Some(&url),
                 },
                 sealdrop_server::store::Mode::Serve,
-                false,
+                &[],
             )
             .unwrap()
         })

@@ -1,4 +1,5 @@
-//! Webhook notifications against a local receiver that checks every signature: exactly once per
+//! Notifications against a local webhook receiver that checks every signature and a local SMTP
+//! server: exactly once per channel for each
 //! report and reporter message under normal operation, retried after refusals, and delivered
 //! after a restart from the durable outbox.
 #![allow(clippy::unwrap_used)]
@@ -210,4 +211,154 @@ fn a_webhook_without_a_secret_is_refused_at_start() {
         dir.path(),
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("https://"));
+}
+
+/// An SMTP server that speaks just enough (no TLS, no auth) and keeps each message's data.
+struct Smtp {
+    port: u16,
+    mails: Arc<Mutex<Vec<String>>>,
+}
+
+impl Smtp {
+    fn start() -> Smtp {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        let mails = Arc::new(Mutex::new(Vec::new()));
+        let m = mails.clone();
+        std::thread::spawn(move || {
+            for conn in l.incoming() {
+                let Ok(mut conn) = conn else { continue };
+                let m = m.clone();
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(conn.try_clone().unwrap());
+                    let _ = conn.write_all(b"220 test ESMTP\r\n");
+                    let mut line = String::new();
+                    while reader.read_line(&mut line).unwrap_or(0) > 0 {
+                        let cmd = line.trim_end().to_ascii_uppercase();
+                        let answer: &[u8] = if cmd.starts_with("EHLO") || cmd.starts_with("HELO") {
+                            b"250-test\r\n250 8BITMIME\r\n"
+                        } else if cmd.starts_with("DATA") {
+                            let _ = conn.write_all(b"354 go on\r\n");
+                            let mut data = String::new();
+                            loop {
+                                let mut l = String::new();
+                                if reader.read_line(&mut l).unwrap_or(0) == 0 || l == ".\r\n" {
+                                    break;
+                                }
+                                data.push_str(&l);
+                            }
+                            m.lock().unwrap().push(data);
+                            b"250 queued\r\n"
+                        } else if cmd.starts_with("QUIT") {
+                            let _ = conn.write_all(b"221 bye\r\n");
+                            return;
+                        } else {
+                            b"250 ok\r\n"
+                        };
+                        let _ = conn.write_all(answer);
+                        line.clear();
+                    }
+                });
+            }
+        });
+        Smtp { port, mails }
+    }
+
+    fn wait_for(&self, n: usize) -> Vec<String> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.mails.lock().unwrap().len() < n && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        self.mails.lock().unwrap().clone()
+    }
+}
+
+#[test]
+fn email_and_webhook_each_get_every_notification_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (_, r) = identity();
+    let hook = Hook::start(0);
+    let smtp = Smtp::start();
+    let smtp_url = format!("smtp://localhost:{}", smtp.port);
+    let server = Server::start(
+        &data,
+        &r,
+        &[
+            "--notify-webhook",
+            &hook.url(),
+            "--notify-secret",
+            SECRET,
+            "--notify-email",
+            "security@vendor.example",
+            "--notify-email",
+            "oncall@vendor.example",
+            "--smtp-url",
+            &smtp_url,
+            "--notify-from",
+            "sealdrop@vendor.example",
+        ],
+    );
+    let body = sealed(&r, "secret title by mail");
+    let (s, t) = post_report(LOCAL, server.port, "mail-key-0001", "", &body).unwrap();
+    assert_eq!(s, 201, "{t}");
+    let receipt = json_of(&t)["receipt"].as_str().unwrap().to_string();
+    let mails = smtp.wait_for(1);
+    hook.wait_for(1);
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(
+        smtp.mails.lock().unwrap().len(),
+        1,
+        "one email, to both addresses"
+    );
+    assert_eq!(hook.got.lock().unwrap().len(), 1, "one webhook call");
+    let mail = &mails[0];
+    assert!(
+        mail.contains(&format!(
+            "Subject: sealdrop: a new sealed report, {receipt}"
+        )),
+        "{mail}"
+    );
+    assert!(
+        mail.contains("To: security@vendor.example, oncall@vendor.example"),
+        "{mail}"
+    );
+    assert!(mail.contains(&sealdrop_core::sha256_hex(&body)), "{mail}");
+    assert!(
+        mail.contains(&format!("size: {} bytes", body.len())),
+        "{mail}"
+    );
+    assert!(!mail.contains("secret title"), "no plaintext: {mail}");
+    server.stop();
+    // Settings that cannot work are refused at start, with what to do.
+    widget_dir(dir.path());
+    let refused = |extra: &[&str]| {
+        let mut args = vec![
+            "serve",
+            "--recipient",
+            &r,
+            "--notify-email",
+            "security@vendor.example",
+        ];
+        args.extend_from_slice(extra);
+        let out = sealdrop(&args, dir.path());
+        assert!(!out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    assert!(refused(&[]).contains("--smtp-url"));
+    assert!(refused(&["--smtp-url", "smtps://u:p@smtp.vendor.example"]).contains("--notify-from"));
+    let plain = refused(&[
+        "--smtp-url",
+        "smtp://u:p@smtp.vendor.example",
+        "--notify-from",
+        "s@vendor.example",
+    ]);
+    assert!(plain.contains("over TLS"), "{plain}");
+    let bad = refused(&[
+        "--smtp-url",
+        "smtps://smtp.vendor.example",
+        "--notify-from",
+        "not an address",
+    ]);
+    assert!(bad.contains("is not an email address"), "{bad}");
 }

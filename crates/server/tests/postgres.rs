@@ -28,7 +28,7 @@ fn read_store(dir: &std::path::Path, db: &str) -> Store {
             database: Some(db),
         },
         Mode::Read,
-        false,
+        &[],
     )
     .unwrap()
 }
@@ -54,7 +54,7 @@ fn one_key_makes_one_report_whichever_instance_each_attempt_reaches() {
             for attempt in 0..6usize {
                 let (start, body) = (
                     start.clone(),
-                    if k % 2 == 0 {
+                    if k.is_multiple_of(2) {
                         small.clone()
                     } else {
                         large.clone()
@@ -118,7 +118,7 @@ fn one_key_makes_one_report_whichever_instance_each_attempt_reaches() {
     assert_eq!(rows.len(), 24, "one row per key");
     for row in rows {
         let k: usize = row.idempotency_key[11..15].parse().unwrap();
-        let want = if k % 2 == 0 { &small } else { &large };
+        let want = if k.is_multiple_of(2) { &small } else { &large };
         assert!(receipts[&k].contains(&row.receipt));
         assert_eq!(
             store.read_body(&row.receipt, u64::MAX).unwrap().unwrap(),

@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 use std::sync::Arc;
 
-use sealdrop_server::store::{Body, Entry, Location, MessageRow, Mode, Put, Row, Store};
+use sealdrop_server::store::{Body, Channel, Entry, Location, MessageRow, Mode, Put, Row, Store};
 
 /// Opens a store of one kind at one place; called again, reopens the same one.
 struct Kind {
@@ -31,13 +31,18 @@ impl Kind {
     }
 
     fn open(&self, mode: Mode, notify: bool) -> Store {
+        let channels: &[Channel] = if notify {
+            &[Channel::Webhook, Channel::Email]
+        } else {
+            &[]
+        };
         Store::at(
             &Location {
                 data_dir: self.dir.path(),
                 database: self.database.as_deref(),
             },
             mode,
-            notify,
+            channels,
         )
         .unwrap()
     }
@@ -226,7 +231,7 @@ fn idempotency(kind: &Kind) {
                 scope.spawn(move || {
                     let mut r = report(100 + i, &body, None);
                     r.idempotency_key = "shared".into();
-                    s.insert(&r, &body, i % 2 == 0).unwrap()
+                    s.insert(&r, &body, i.is_multiple_of(2)).unwrap()
                 })
             })
             .collect();
@@ -247,7 +252,7 @@ fn idempotency(kind: &Kind) {
             let body = bytes(100 + i, 6);
             scope.spawn(move || {
                 assert_eq!(
-                    s.insert(&report(200 + i, &body, None), &body, i % 5 == 0)
+                    s.insert(&report(200 + i, &body, None), &body, i.is_multiple_of(5))
                         .unwrap(),
                     Put::Stored
                 );
@@ -269,9 +274,10 @@ fn outbox(kind: &Kind) {
     let mut replay = report(2, &body, None);
     replay.idempotency_key = r.idempotency_key.clone();
     s.insert(&replay, &body, false).unwrap();
-    assert_eq!(s.backlog().unwrap(), 2);
+    // One row per channel for each stored entry.
+    assert_eq!(s.backlog().unwrap(), 4);
     let now = 1_800_000_000;
-    let claimed = s.claim_due(now, 60, 16).unwrap();
+    let claimed = s.claim_due(Channel::Webhook, now, 60, 16).unwrap();
     assert_eq!(claimed.len(), 2);
     assert!(claimed[0].id < claimed[1].id);
     let first: serde_json::Value = serde_json::from_str(&claimed[0].payload).unwrap();
@@ -280,20 +286,35 @@ fn outbox(kind: &Kind) {
     assert_eq!(first["sha256"], r.sha256.as_str());
     let second: serde_json::Value = serde_json::from_str(&claimed[1].payload).unwrap();
     assert_eq!(second["kind"], "message");
-    // Claimed ones are not handed out again while the lease runs, and are after it ends.
-    assert!(s.claim_due(now + 59, 60, 16).unwrap().is_empty());
-    assert_eq!(s.claim_due(now + 60, 60, 16).unwrap().len(), 2);
+    // Claimed ones are not handed out again while the lease runs, and are after it ends; the
+    // other channel's are its own.
+    assert!(s
+        .claim_due(Channel::Webhook, now + 59, 60, 16)
+        .unwrap()
+        .is_empty());
+    let by_email = s.claim_due(Channel::Email, now + 59, 60, 16).unwrap();
+    assert_eq!(by_email.len(), 2);
+    assert_eq!(by_email[0].payload, claimed[0].payload);
+    assert_eq!(
+        s.claim_due(Channel::Webhook, now + 60, 60, 16)
+            .unwrap()
+            .len(),
+        2
+    );
     s.sent(claimed[0].id, "2026-11-24T10:00:00Z").unwrap();
     s.retry_at(claimed[1].id, now + 500).unwrap();
-    assert_eq!(s.backlog().unwrap(), 1);
-    assert!(s.claim_due(now + 499, 60, 16).unwrap().is_empty());
-    let again = s.claim_due(now + 500, 60, 16).unwrap();
+    assert_eq!(s.backlog().unwrap(), 3);
+    assert!(s
+        .claim_due(Channel::Webhook, now + 499, 60, 16)
+        .unwrap()
+        .is_empty());
+    let again = s.claim_due(Channel::Webhook, now + 500, 60, 16).unwrap();
     assert_eq!((again.len(), again[0].attempts), (1, 1));
     // Without notifications on, nothing is queued.
     drop(s);
     let quiet = kind.open(Mode::Serve, false);
     quiet.insert(&report(3, &body, None), &body, false).unwrap();
-    assert_eq!(quiet.backlog().unwrap(), 1);
+    assert_eq!(quiet.backlog().unwrap(), 3);
 }
 
 fn failures(kind: &Kind) {

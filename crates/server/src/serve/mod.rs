@@ -100,7 +100,8 @@ impl AppState {
     fn stored(&self, message: bool, size: u64) {
         self.quota.stored(size);
         self.metrics.stored(message, size);
-        self.notify_wake.notify_one();
+        // Every channel's task that waits (a busy one looks again within a second).
+        self.notify_wake.notify_waiters();
     }
 }
 
@@ -208,8 +209,11 @@ pub async fn run(state: Arc<AppState>, listen: SocketAddr) -> Result<(), String>
         .map_err(|e| format!("cannot listen on {listen}: {e}. Is another server running there? Choose another with --listen."))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     println!(
-        "sealdrop: serving the widget and POST /v1/reports on http://{addr}/ (data in {})",
-        state.settings.data_dir.display()
+        "sealdrop: serving the widget and POST /v1/reports on http://{addr}/ (reports in {})",
+        match &state.settings.database {
+            Some(url) => format!("PostgreSQL at {}", crate::store::postgres::redact(url)),
+            None => state.settings.data_dir.display().to_string(),
+        }
     );
     println!("{}", embed_notice(&state.settings.allow_origins));
     if let Some(m) = state.settings.metrics_listen {
@@ -222,10 +226,21 @@ pub async fn run(state: Arc<AppState>, listen: SocketAddr) -> Result<(), String>
         println!("sealdrop: notifying {url} of each report and reporter message");
         notify::spawn(
             state.clone(),
-            url.clone(),
-            secret.clone(),
+            notify::Sink::webhook(url.clone(), secret.clone()),
             state.notify_wake.clone(),
         );
+    }
+    if let (false, Some(smtp), Some(from)) = (
+        state.settings.notify_email.is_empty(),
+        &state.settings.smtp_url,
+        &state.settings.notify_from,
+    ) {
+        let sink = notify::Sink::email(smtp, from, &state.settings.notify_email)?;
+        println!(
+            "sealdrop: emailing {} of each report and reporter message",
+            state.settings.notify_email.join(", ")
+        );
+        notify::spawn(state.clone(), sink, state.notify_wake.clone());
     }
     let router = app(state.clone());
     let settings = &state.settings;

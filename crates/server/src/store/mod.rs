@@ -130,6 +130,23 @@ pub enum Stored {
     File(File),
 }
 
+/// A way notifications leave (`--notify-webhook`, `--notify-email`): each stored entry queues
+/// one outbox row per channel, delivered and retried on its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Channel {
+    Webhook,
+    Email,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Webhook => "webhook",
+            Channel::Email => "email",
+        }
+    }
+}
+
 /// A notification waiting in the outbox.
 pub struct Pending {
     pub id: i64,
@@ -220,10 +237,16 @@ pub trait Backend: Send + Sync {
     fn total_size(&self) -> Result<u64, StoreError>;
     /// A report's ciphertext, or `None` for an unknown receipt.
     fn body(&self, receipt: &str) -> Result<Option<Stored>, StoreError>;
-    /// Takes up to `limit` notifications due at `now` (seconds since the epoch), oldest
-    /// first, and holds them for `lease` seconds: another process does not take them meanwhile,
-    /// and takes them again if this one dies before marking them.
-    fn claim_due(&self, now: i64, lease: i64, limit: u32) -> Result<Vec<Pending>, StoreError>;
+    /// Takes up to `limit` of `channel`'s notifications due at `now` (seconds since the epoch),
+    /// oldest first, and holds them for `lease` seconds: another process does not take them
+    /// meanwhile, and takes them again if this one dies before marking them.
+    fn claim_due(
+        &self,
+        channel: Channel,
+        now: i64,
+        lease: i64,
+        limit: u32,
+    ) -> Result<Vec<Pending>, StoreError>;
     /// Marks a notification delivered.
     fn sent(&self, id: i64, at: &str) -> Result<(), StoreError>;
     /// Counts a failed attempt and sets when to try again.
@@ -267,8 +290,9 @@ impl std::ops::Deref for Store {
 }
 
 impl Store {
-    /// Opens the store at `at`. `notify`: each stored entry also queues its notification.
-    pub fn at(at: &Location<'_>, mode: Mode, notify: bool) -> Result<Store, StoreError> {
+    /// Opens the store at `at`. Each stored entry also queues its notification on every
+    /// channel of `notify`.
+    pub fn at(at: &Location<'_>, mode: Mode, notify: &[Channel]) -> Result<Store, StoreError> {
         let backend: Box<dyn Backend> = match at.database {
             Some(url) => Box::new(postgres::PgStore::connect(url, at.data_dir, mode, notify)?),
             None => Box::new(sqlite::SqliteStore::open(at.data_dir, mode, notify)?),
@@ -296,7 +320,7 @@ impl Store {
                 database: None,
             },
             mode,
-            false,
+            &[],
         )
     }
 

@@ -23,7 +23,8 @@ use std::sync::{mpsc, Arc, Mutex, PoisonError};
 use postgres::{Client, Config, NoTls};
 
 use super::{
-    io, Backend, Body, Entry, MessageRow, Mode, Pending, Put, Row, StoreError, Stored, SPOOL_DIR,
+    io, Backend, Body, Channel, Entry, MessageRow, Mode, Pending, Put, Row, StoreError, Stored,
+    SPOOL_DIR,
 };
 
 mod embedded {
@@ -47,7 +48,7 @@ pub struct PgStore {
     threads: Vec<std::thread::JoinHandle<()>>,
     /// Where chunked ciphertexts are gathered to be read.
     scratch: PathBuf,
-    notify: bool,
+    notify: Vec<Channel>,
     broken: Arc<AtomicBool>,
 }
 
@@ -132,7 +133,12 @@ fn migrate(client: &mut Client) -> Result<(), StoreError> {
 impl PgStore {
     /// Connects to `url`, migrating the schema first unless `mode` only reads. `dir` is the
     /// instance's data directory (spool files); readers use the system's temporary directory.
-    pub fn connect(url: &str, dir: &Path, mode: Mode, notify: bool) -> Result<PgStore, StoreError> {
+    pub fn connect(
+        url: &str,
+        dir: &Path,
+        mode: Mode,
+        notify: &[Channel],
+    ) -> Result<PgStore, StoreError> {
         let config = config(url, mode)?;
         let mut first = config.connect(NoTls).map_err(|e| {
             StoreError::Unavailable(format!(
@@ -179,7 +185,7 @@ impl PgStore {
             queue: Some(queue),
             threads,
             scratch,
-            notify,
+            notify: notify.to_vec(),
             broken: Arc::default(),
         })
     }
@@ -244,7 +250,7 @@ fn insert(
     tx: &mut postgres::Transaction<'_>,
     entry: &Entry,
     body: &Body,
-    notify: bool,
+    notify: &[Channel],
 ) -> Result<bool, StoreError> {
     let inline: Option<&[u8]> = match body {
         Body::Bytes(b) => Some(b),
@@ -289,10 +295,10 @@ fn insert(
             }
         }
     }
-    if notify {
+    for channel in notify {
         tx.execute(
-            "INSERT INTO outbox (payload) VALUES ($1)",
-            &[&entry.notification()],
+            "INSERT INTO outbox (payload, channel) VALUES ($1, $2)",
+            &[&entry.notification(), &channel.as_str()],
         )?;
     }
     Ok(true)
@@ -302,7 +308,7 @@ fn put(
     client: &mut Client,
     entry: &Entry,
     body: &Body,
-    notify: bool,
+    notify: &[Channel],
     broken: bool,
 ) -> Result<Put, StoreError> {
     let mut tx = client.transaction()?;
@@ -373,9 +379,9 @@ impl Drop for PgStore {
 
 impl Backend for PgStore {
     fn put(&self, entry: Entry, body: Body) -> Result<Put, StoreError> {
-        let (notify, broken) = (self.notify, self.broken.load(Ordering::SeqCst));
+        let (notify, broken) = (self.notify.clone(), self.broken.load(Ordering::SeqCst));
         self.run(move |c| {
-            let result = put(c, &entry, &body, notify, broken);
+            let result = put(c, &entry, &body, &notify, broken);
             body.discard();
             result
         })
@@ -483,12 +489,18 @@ impl Backend for PgStore {
         })
     }
 
-    fn claim_due(&self, now: i64, lease: i64, limit: u32) -> Result<Vec<Pending>, StoreError> {
+    fn claim_due(
+        &self,
+        channel: Channel,
+        now: i64,
+        lease: i64,
+        limit: u32,
+    ) -> Result<Vec<Pending>, StoreError> {
         self.run(move |c| {
             let mut rows: Vec<Pending> = c
                 .query(
-                    "UPDATE outbox SET next_at = $1 + $2 WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL AND next_at <= $1 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING id, payload, attempts",
-                    &[&now, &lease, &i64::from(limit)],
+                    "UPDATE outbox SET next_at = $1 + $2 WHERE id IN (SELECT id FROM outbox WHERE channel = $4 AND sent_at IS NULL AND next_at <= $1 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING id, payload, attempts",
+                    &[&now, &lease, &i64::from(limit), &channel.as_str()],
                 )?
                 .iter()
                 .map(|r| Pending {

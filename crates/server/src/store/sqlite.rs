@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 use super::{
-    io, Backend, Body, Entry, MessageRow, Mode, Pending, Put, Row, StoreError, Stored,
+    io, Backend, Body, Channel, Entry, MessageRow, Mode, Pending, Put, Row, StoreError, Stored,
     MESSAGES_DIR, REPORTS_DIR, SPOOL_DIR,
 };
 
@@ -129,7 +129,7 @@ impl SqliteStore {
     /// Opens the store in `dir`. [`Mode::Serve`] creates it if needed and removes what an
     /// interrupted run left: spool files, and ciphertext files no row names (never
     /// acknowledged).
-    pub fn open(dir: &Path, mode: Mode, notify: bool) -> Result<SqliteStore, StoreError> {
+    pub fn open(dir: &Path, mode: Mode, notify: &[Channel]) -> Result<SqliteStore, StoreError> {
         if mode == Mode::Read {
             return Ok(SqliteStore {
                 conn: Mutex::new(open_read_only(dir)?),
@@ -154,7 +154,12 @@ impl SqliteStore {
             remove_leftovers(&conn, dir)?;
         }
         let broken: Arc<AtomicBool> = Arc::default();
-        let writer = spawn_writer(open_rw(dir)?, dir.to_path_buf(), notify, broken.clone())?;
+        let writer = spawn_writer(
+            open_rw(dir)?,
+            dir.to_path_buf(),
+            notify.to_vec(),
+            broken.clone(),
+        )?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
             writer: Some(writer),
@@ -190,7 +195,7 @@ fn remove_leftovers(conn: &Connection, dir: &Path) -> Result<(), StoreError> {
 fn spawn_writer(
     mut conn: Connection,
     dir: PathBuf,
-    notify: bool,
+    notify: Vec<Channel>,
     broken: Arc<AtomicBool>,
 ) -> Result<(mpsc::Sender<Job>, std::thread::JoinHandle<()>), StoreError> {
     let (tx, rx) = mpsc::channel::<Job>();
@@ -208,7 +213,7 @@ fn spawn_writer(
                 if broken.load(Ordering::SeqCst) {
                     let _ = conn.execute_batch("PRAGMA query_only = ON;");
                 }
-                commit_group(&mut conn, &dir, notify, group);
+                commit_group(&mut conn, &dir, &notify, group);
             }
         })
         .map_err(io(Path::new("the SQLite writer thread")))?;
@@ -230,7 +235,7 @@ impl Placed {
     }
 }
 
-fn commit_group(conn: &mut Connection, dir: &Path, notify: bool, group: Vec<Job>) {
+fn commit_group(conn: &mut Connection, dir: &Path, notify: &[Channel], group: Vec<Job>) {
     // Files first: renamed into place, then each directory fsynced once for the whole group.
     let mut placed = Vec::with_capacity(group.len());
     let mut dirs: Vec<&str> = Vec::new();
@@ -298,7 +303,7 @@ fn answer(dir: &Path, placed: Vec<Placed>, results: Vec<Result<Put, StoreError>>
 /// Inserts a group in one transaction; each write's outcome, or the error that failed them all.
 fn transaction(
     conn: &mut Connection,
-    notify: bool,
+    notify: &[Channel],
     placed: &[Placed],
 ) -> Result<Vec<Result<Put, StoreError>>, StoreError> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -331,10 +336,10 @@ fn transaction(
             );
             continue;
         }
-        if notify {
+        for channel in notify {
             tx.execute(
-                "INSERT INTO outbox (payload) VALUES (?1)",
-                params![p.job.entry.notification()],
+                "INSERT INTO outbox (payload, channel) VALUES (?1, ?2)",
+                params![p.job.entry.notification(), channel.as_str()],
             )?;
         }
         results.push(Ok(Put::Stored));
@@ -449,13 +454,19 @@ impl Backend for SqliteStore {
         )
     }
 
-    fn claim_due(&self, now: i64, lease: i64, limit: u32) -> Result<Vec<Pending>, StoreError> {
+    fn claim_due(
+        &self,
+        channel: Channel,
+        now: i64,
+        lease: i64,
+        limit: u32,
+    ) -> Result<Vec<Pending>, StoreError> {
         let conn = self.conn();
         let mut st = conn.prepare(
-            "UPDATE outbox SET next_at = ?1 + ?2 WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL AND next_at <= ?1 ORDER BY id LIMIT ?3) RETURNING id, payload, attempts",
+            "UPDATE outbox SET next_at = ?1 + ?2 WHERE id IN (SELECT id FROM outbox WHERE channel = ?4 AND sent_at IS NULL AND next_at <= ?1 ORDER BY id LIMIT ?3) RETURNING id, payload, attempts",
         )?;
         let mut rows = st
-            .query_map(params![now, lease, limit], |r| {
+            .query_map(params![now, lease, limit, channel.as_str()], |r| {
                 Ok(Pending {
                     id: r.get(0)?,
                     payload: r.get(1)?,
