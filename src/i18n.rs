@@ -43,6 +43,7 @@ pub struct Strings {
     pub files_label: &'static str,
     pub files_hint: &'static str,
     pub files_empty: &'static str,
+    pub files_drop: &'static str,
     // About
     pub about_note: &'static str,
     pub name_label: &'static str,
@@ -201,6 +202,7 @@ pub static EN: Strings = Strings {
     files_label: "Attach screenshots, logs or proof-of-concept files",
     files_hint: "Encrypted with the report. Up to {files} files, {bytes} in all.",
     files_empty: "No files attached.",
+    files_drop: "Or drop files here, or paste a screenshot (Ctrl+V, or ⌘V on a Mac) while this box has focus.",
     about_note: "Everything on this step is optional: you may report anonymously.",
     name_label: "Name",
     handle_label: "Handle",

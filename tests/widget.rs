@@ -99,6 +99,29 @@ export function attach(input, name, text) {
   input.files = dt.files;
   input.dispatchEvent(new Event("change", { bubbles: true }));
 }
+// A drop or a paste onto `el`, carrying a file, or text only: whether the form took it (its
+// default action prevented).
+function transfer(name, text) {
+  const dt = new DataTransfer();
+  if (name) dt.items.add(new File([text], name, { type: name.endsWith(".png") ? "image/png" : "text/plain" }));
+  else dt.setData("text/plain", text);
+  return dt;
+}
+export function drag_over(el, name) {
+  const e = new DragEvent("dragover", { dataTransfer: transfer(name, "x"), bubbles: true, cancelable: true });
+  el.dispatchEvent(e);
+  return e.defaultPrevented;
+}
+export function drop_on(el, name, text) {
+  const e = new DragEvent("drop", { dataTransfer: transfer(name, text), bubbles: true, cancelable: true });
+  el.dispatchEvent(e);
+  return e.defaultPrevented;
+}
+export function paste_on(el, name, text) {
+  const e = new ClipboardEvent("paste", { clipboardData: transfer(name, text), bubbles: true, cancelable: true });
+  el.dispatchEvent(e);
+  return e.defaultPrevented;
+}
 export function progress_events() { return window.__sd.progress; }
 export function request_count() { return window.__sd.requests.length; }
 export function request_body(i) { return window.__sd.requests[i].body; }
@@ -120,6 +143,9 @@ extern "C" {
     fn last_seal_attachments() -> String;
     fn last_seal_file_names() -> String;
     fn attach(input: &Element, name: &str, text: &str);
+    fn drag_over(el: &Element, name: &str) -> bool;
+    fn drop_on(el: &Element, name: &str, text: &str) -> bool;
+    fn paste_on(el: &Element, name: &str, text: &str) -> bool;
 }
 
 /// The attachment `fill_all` adds, and its SHA-256.
@@ -230,6 +256,17 @@ fn assert_fields_private(root: &Element) {
 /// Fills every step correctly and arrives at the review, checking each step's fields are
 /// private.
 async fn fill_all(root: &Element) {
+    to_evidence(root).await;
+    attach(&q(root, "#sd-files"), "poc.txt", FILE_TEXT);
+    wait_for(root, "code.sd-file-digest", 5_000).await;
+    click(root, "#sd-next").await;
+    assert_fields_private(root);
+    click(root, "#sd-next").await;
+    assert!(has(root, "#sd-send"), "review not reached: {}", text(root));
+}
+
+/// Fills the steps before the evidence step correctly and arrives at it.
+async fn to_evidence(root: &Element) {
     assert_fields_private(root);
     type_into(root, "#sd-title", SECRETS[0]).await;
     click(root, "#sd-kind-cwe-79").await;
@@ -262,13 +299,11 @@ async fn fill_all(root: &Element) {
         "live score missing"
     );
     click(root, "#sd-next").await;
-    assert!(has(root, "#sd-files"));
-    attach(&q(root, "#sd-files"), "poc.txt", FILE_TEXT);
-    wait_for(root, "code.sd-file-digest", 5_000).await;
-    click(root, "#sd-next").await;
-    assert_fields_private(root);
-    click(root, "#sd-next").await;
-    assert!(has(root, "#sd-send"), "review not reached: {}", text(root));
+    assert!(
+        has(root, "#sd-files"),
+        "evidence step not shown: {}",
+        text(root)
+    );
 }
 
 async fn wait_for(root: &Element, sel: &str, max_ms: u32) {
@@ -440,6 +475,70 @@ async fn delivers_only_ciphertext_with_the_idempotency_key() {
     );
     assert!(has(&root, "#sd-download-sealed") && has(&root, "#sd-download-plain"));
     assert_eq!(focused_id(), "sd-outcome");
+}
+
+#[wasm_bindgen_test]
+async fn files_dropped_or_pasted_are_attached_as_chosen_ones_are() {
+    install_fetch(vec![201]);
+    let root = new_root();
+    sealdrop_widget::mount(root.clone(), Ok(config(serde_json::json!({}))));
+    tick().await;
+    to_evidence(&root).await;
+    let zone = q(&root, "#sd-drop");
+    assert_eq!(
+        zone.get_attribute("tabindex").as_deref(),
+        Some("0"),
+        "focusable, to paste into"
+    );
+    assert!(
+        drag_over(&zone, "dropped.txt"),
+        "files dragged over are accepted"
+    );
+    tick().await;
+    assert!(
+        has(&root, ".sd-drop.sd-dragging"),
+        "the zone shows it takes the drop"
+    );
+    assert!(!drag_over(&zone, ""), "dragged text is left to the browser");
+    assert!(
+        drop_on(&zone, "dropped.txt", FILE_TEXT),
+        "a drop of files is taken"
+    );
+    assert!(
+        !paste_on(&zone, "", "some text"),
+        "pasted text is left to the browser"
+    );
+    assert!(
+        paste_on(&zone, "image.png", "PNG-STAND-IN"),
+        "a pasted screenshot is taken"
+    );
+    tick().await;
+    assert!(!has(&root, ".sd-dragging"));
+    let mut waited = 0;
+    while root
+        .query_selector_all("code.sd-file-digest")
+        .unwrap()
+        .length()
+        < 2
+        && waited < 5_000
+    {
+        TimeoutFuture::new(50).await;
+        waited += 50;
+    }
+    let listed = text(&q(&root, ".sd-files"));
+    assert!(
+        listed.contains("dropped.txt") && listed.contains("image.png"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains(&FILE_SHA256[..16]),
+        "the dropped file's digest is listed: {listed}"
+    );
+    click(&root, "#sd-next").await;
+    click(&root, "#sd-next").await;
+    click(&root, "#sd-send").await;
+    wait_for(&root, "#sd-receipt", 10_000).await;
+    assert_eq!(last_seal_file_names(), "dropped.txt,image.png");
 }
 
 #[wasm_bindgen_test]

@@ -1,12 +1,15 @@
-//! Step 5: attachments. A chosen file is not read into the form: the sealing worker reads it
-//! once, in slices, for its SHA-256 (listed here and on the review step), and again when the
-//! report is sealed. Files over the limit are refused before anything is read.
+//! Step 5: attachments, from the file picker, dropped onto the step, or pasted (a screenshot
+//! from the clipboard, Ctrl/Cmd+V while the step has focus). A file is not read into the form:
+//! the sealing worker reads it once, in slices, for its SHA-256 (listed here and on the review
+//! step), and again when the report is sealed. Files over the limit are refused before
+//! anything is read.
 
 use std::cell::Cell;
 
 use sealdrop_core::FieldId;
 use sealdrop_core::{human_bytes, DraftAttachment, Problem};
-use web_sys::HtmlInputElement;
+use wasm_bindgen::JsCast;
+use web_sys::{FileList, HtmlInputElement};
 use yew::prelude::*;
 
 use super::StepProps;
@@ -31,14 +34,13 @@ pub fn EvidenceStep(p: &StepProps) -> Html {
     let (s, t) = (&p.state, p.t);
     let limits = s.limits;
     let refused = use_state(|| None::<String>);
-    let onchange = {
+    let dragging = use_state(|| false);
+    let add = {
         let (s, refused, sealer) = (s.clone(), refused.clone(), p.sealer.clone());
-        Callback::from(move |e: Event| {
-            let input: HtmlInputElement = e.target_unchecked_into();
-            let Some(list) = input.files() else { return };
-            let files: Vec<web_sys::File> =
-                (0..list.length()).filter_map(|i| list.get(i)).collect();
-            input.set_value("");
+        Callback::from(move |files: Vec<web_sys::File>| {
+            if files.is_empty() {
+                return;
+            }
             let have: u64 = s.form.files.iter().map(|f| f.meta.size).sum();
             let adding: u64 = files.iter().map(|f| f.size() as u64).sum();
             if have + adding > limits.max_attachment_bytes {
@@ -93,6 +95,54 @@ pub fn EvidenceStep(p: &StepProps) -> Html {
             s.dispatch(Action::AddFiles(attached));
         })
     };
+    let onchange = {
+        let add = add.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let files = input.files().map(|l| files_of(&l)).unwrap_or_default();
+            input.set_value("");
+            add.emit(files);
+        })
+    };
+    let drag = |over: bool| {
+        let dragging = dragging.clone();
+        Callback::from(move |e: DragEvent| {
+            // Only files are taken: text dragged from a field is left to the browser.
+            if e.data_transfer()
+                .is_some_and(|d| d.types().includes(&"Files".into(), 0))
+            {
+                e.prevent_default();
+                dragging.set(over);
+            }
+        })
+    };
+    let ondrop = {
+        let (add, dragging) = (add.clone(), dragging.clone());
+        Callback::from(move |e: DragEvent| {
+            let files = e
+                .data_transfer()
+                .and_then(|d| d.files())
+                .map(|l| files_of(&l))
+                .unwrap_or_default();
+            if !files.is_empty() {
+                e.prevent_default();
+            }
+            dragging.set(false);
+            add.emit(files);
+        })
+    };
+    let onpaste = Callback::from(move |e: Event| {
+        let files = e
+            .dyn_ref::<web_sys::ClipboardEvent>()
+            .and_then(web_sys::ClipboardEvent::clipboard_data)
+            .and_then(|d| d.files())
+            .map(|l| files_of(&l))
+            .unwrap_or_default();
+        if !files.is_empty() {
+            e.prevent_default();
+            add.emit(files);
+        }
+    });
     let error = (*refused).clone().or_else(|| s.error(FieldId::Attachments));
     let hint = fill(
         t.files_hint,
@@ -111,8 +161,13 @@ pub fn EvidenceStep(p: &StepProps) -> Html {
             <label for="sd-files">{ t.files_label }<span class="sd-optional">{ " " }{ t.optional }</span></label>
             <p id="sd-files-hint" class="sd-hint">{ hint }</p>
             if let Some(e) = &error { <p id="sd-files-error" class="sd-error">{ e }</p> }
-            <input id="sd-files" type="file" multiple=true {onchange} aria-describedby={described}
-                aria-invalid={error.as_ref().map(|_| "true")} />
+            <div id="sd-drop" class={classes!("sd-drop", (*dragging).then_some("sd-dragging"))} tabindex="0"
+                role="group" aria-label={t.files_drop} ondragenter={drag(true)} ondragover={drag(true)}
+                ondragleave={drag(false)} {ondrop} {onpaste}>
+                <input id="sd-files" type="file" multiple=true {onchange} aria-describedby={described}
+                    aria-invalid={error.as_ref().map(|_| "true")} />
+                <p class="sd-hint" aria-hidden="true">{ t.files_drop }</p>
+            </div>
             if s.form.files.is_empty() {
                 <p class="sd-hint">{ t.files_empty }</p>
             } else {
@@ -139,4 +194,8 @@ pub fn EvidenceStep(p: &StepProps) -> Html {
             }
         </div>
     }
+}
+
+fn files_of(list: &FileList) -> Vec<web_sys::File> {
+    (0..list.length()).filter_map(|i| list.get(i)).collect()
 }
