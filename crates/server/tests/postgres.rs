@@ -144,6 +144,13 @@ fn get_bytes(port: u16, path: &str, token: &str) -> (u16, Vec<u8>) {
     (status, raw[split + 4..].to_vec())
 }
 
+/// The message list of `receipt`'s conversation, through the receiver on `port`.
+fn messages_of(port: u16, receipt: &str, d: &Derived) -> serde_json::Value {
+    let (status, listed) = get_bytes(port, &format!("/v1/reports/{receipt}/messages"), &d.token());
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&listed));
+    serde_json::from_slice(&listed).unwrap()
+}
+
 #[test]
 fn a_conversation_started_through_one_instance_goes_on_through_another() {
     let dir = tempfile::tempdir().unwrap();
@@ -180,13 +187,7 @@ fn a_conversation_started_through_one_instance_goes_on_through_another() {
         (200, Some(id.as_str()))
     );
     // A lists it and serves it, byte for byte.
-    let (status, listed) = get_bytes(
-        a.port,
-        &format!("/v1/reports/{receipt}/messages"),
-        &d.token(),
-    );
-    assert_eq!(status, 200);
-    let v: serde_json::Value = serde_json::from_slice(&listed).unwrap();
+    let v = messages_of(a.port, &receipt, &d);
     let messages = v["messages"].as_array().unwrap();
     assert_eq!(messages.len(), 1, "{v}");
     assert_eq!(messages[0]["id"], id.as_str());
@@ -339,13 +340,7 @@ fn inbox_reads_and_replies_through_the_database() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let (status, listed) = get_bytes(
-        a.port,
-        &format!("/v1/reports/{receipt}/messages"),
-        &d.token(),
-    );
-    assert_eq!(status, 200);
-    let v: serde_json::Value = serde_json::from_slice(&listed).unwrap();
+    let v = messages_of(a.port, &receipt, &d);
     assert_eq!(v["messages"][0]["from"], "organization", "{v}");
     let out = sealdrop(
         &["inbox", "thread", &receipt, "-i", key, "--database", &db],
