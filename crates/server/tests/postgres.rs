@@ -16,7 +16,15 @@ use sealdrop_core::Derived;
 use sealdrop_server::store::{Location, Mode, Store};
 
 fn instance(dir: &std::path::Path, name: &str, r: &str, db: &str, extra: &[&str]) -> Server {
-    let mut args = vec!["--database", db, "--max-uploads-per-client", "32"];
+    // All the test's clients share one address: lift the per-address caps meant for the open internet.
+    let mut args = vec![
+        "--database",
+        db,
+        "--max-uploads-per-client",
+        "500",
+        "--max-connections-per-ip",
+        "1000",
+    ];
     args.extend_from_slice(extra);
     Server::start(&dir.join(name), r, &args)
 }
