@@ -334,12 +334,39 @@ fn failures(kind: &Kind) {
             false
         )
         .is_err());
+    // One bad write among many at once fails alone: the writes grouped with it are stored.
+    let healthy = Arc::new(healthy);
+    let outcomes: Vec<bool> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..24)
+            .map(|i| {
+                let (s, body) = (healthy.clone(), body.clone());
+                scope.spawn(move || {
+                    if i == 12 {
+                        let orphan = message(9, "sd-eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee", &body);
+                        s.insert_message(&orphan, &body, false).is_ok()
+                    } else {
+                        s.insert(&report(300 + i, &body, None), &body, i.is_multiple_of(3))
+                            .is_ok()
+                    }
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(
+        outcomes.iter().filter(|ok| !**ok).count(),
+        1,
+        "{outcomes:?}"
+    );
+    assert!(!outcomes[12]);
+    assert_eq!(healthy.list().unwrap().len(), 23);
+    assert!(spool_is_empty(kind.dir.path()));
     // A spooled body whose file vanished is an error, and nothing is stored.
     let gone = Body::Spooled(kind.dir.path().join("spool").join("missing.part"));
     assert!(healthy
         .put(Entry::Report(report(3, &body, None)), gone)
         .is_err());
-    assert!(healthy.list().unwrap().is_empty());
+    assert_eq!(healthy.list().unwrap().len(), 23);
 }
 
 macro_rules! contract {

@@ -13,7 +13,10 @@
 //!
 //! The synchronous client runs a small runtime of its own, which must not be entered from an
 //! async worker: each of the store's connections lives on a thread of its own, and callers
-//! (async or not) hand it work through a queue and wait for the answer.
+//! (async or not) hand it work through a queue and wait for the answer. Writes have
+//! connections of their own that commit in groups: a writer takes every write waiting when it
+//! is free into one transaction (each in a savepoint, so one failing write leaves the others),
+//! and every caller is answered after that commit.
 
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
@@ -37,19 +40,85 @@ pub const CHUNK: usize = 1024 * 1024;
 /// Held while migrating, so that instances starting together migrate one at a time.
 const MIGRATION_LOCK: i64 = 0x5ea1_d809;
 
-/// Connections each instance keeps.
-const POOL_SIZE: usize = 8;
+/// Connections each instance keeps for reads and the outbox.
+const POOL_SIZE: usize = 4;
+
+/// Connections each instance keeps for writes, each committing groups of them.
+const WRITERS: usize = 4;
+
+/// Most writes one transaction takes.
+const GROUP_MAX: usize = 256;
+
+/// A write waiting for a writer connection.
+struct PendingWrite {
+    entry: Entry,
+    body: Body,
+    done: mpsc::SyncSender<Result<Put, StoreError>>,
+}
 
 /// Work for a connection's thread: given the connection, or why there is none.
 type Job = Box<dyn FnOnce(Result<&mut Client, StoreError>) + Send>;
 
 pub struct PgStore {
     queue: Option<mpsc::Sender<Job>>,
+    writes: Option<mpsc::Sender<PendingWrite>>,
     threads: Vec<std::thread::JoinHandle<()>>,
     /// Where chunked ciphertexts are gathered to be read.
     scratch: PathBuf,
+    broken: Arc<AtomicBool>,
+}
+
+/// Connects, or says why not.
+fn reconnect(client: &mut Option<Client>, config: &Config) -> Result<(), StoreError> {
+    if client.as_ref().is_none_or(Client::is_closed) {
+        *client = None;
+        *client =
+            Some(config.connect(NoTls).map_err(|e| {
+                StoreError::Unavailable(format!("cannot connect to PostgreSQL: {e}"))
+            })?);
+    }
+    Ok(())
+}
+
+/// A writer connection's thread: takes every write waiting when it is free (up to
+/// [`GROUP_MAX`]) and commits them together, so concurrent reports share one commit; each
+/// caller is answered after that commit.
+fn writer_thread(
+    config: Config,
+    writes: Arc<Mutex<mpsc::Receiver<PendingWrite>>>,
     notify: Vec<Channel>,
     broken: Arc<AtomicBool>,
+) {
+    let mut client: Option<Client> = None;
+    loop {
+        let group = {
+            let rx = writes.lock().unwrap_or_else(PoisonError::into_inner);
+            let Ok(first) = rx.recv() else { return };
+            let mut group = vec![first];
+            while group.len() < GROUP_MAX {
+                match rx.try_recv() {
+                    Ok(w) => group.push(w),
+                    Err(_) => break,
+                }
+            }
+            group
+        };
+        let results = match (reconnect(&mut client, &config), client.as_mut()) {
+            (Ok(()), Some(c)) => put_group(c, &group, &notify, broken.load(Ordering::SeqCst)),
+            (Err(e), _) => {
+                let why = e.to_string();
+                group
+                    .iter()
+                    .map(|_| Err(StoreError::Unavailable(why.clone())))
+                    .collect()
+            }
+            (Ok(()), None) => continue,
+        };
+        for (w, r) in group.into_iter().zip(results) {
+            w.body.discard();
+            let _ = w.done.send(r);
+        }
+    }
 }
 
 /// A connection's thread: connects when first needed, and again after the connection broke.
@@ -63,17 +132,9 @@ fn connection_thread(config: Config, jobs: Arc<Mutex<mpsc::Receiver<Job>>>) {
                 Err(_) => return,
             }
         };
-        if client.as_ref().is_none_or(Client::is_closed) {
-            client = None;
-            match config.connect(NoTls) {
-                Ok(c) => client = Some(c),
-                Err(e) => {
-                    job(Err(StoreError::Unavailable(format!(
-                        "cannot connect to PostgreSQL: {e}"
-                    ))));
-                    continue;
-                }
-            }
+        if let Err(e) = reconnect(&mut client, &config) {
+            job(Err(e));
+            continue;
         }
         if let Some(c) = client.as_mut() {
             job(Ok(c));
@@ -181,12 +242,32 @@ impl PgStore {
                     .map_err(io(Path::new("a PostgreSQL connection thread")))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let (writes, waiting) = mpsc::channel::<PendingWrite>();
+        let waiting = Arc::new(Mutex::new(waiting));
+        let broken: Arc<AtomicBool> = Arc::default();
+        let mut threads = threads;
+        if mode != Mode::Read {
+            for i in 0..WRITERS {
+                let (config, waiting, notify, broken) = (
+                    config.clone(),
+                    waiting.clone(),
+                    notify.to_vec(),
+                    broken.clone(),
+                );
+                threads.push(
+                    std::thread::Builder::new()
+                        .name(format!("sealdrop-pg-writer-{i}"))
+                        .spawn(move || writer_thread(config, waiting, notify, broken))
+                        .map_err(io(Path::new("a PostgreSQL writer thread")))?,
+                );
+            }
+        }
         Ok(PgStore {
             queue: Some(queue),
+            writes: Some(writes),
             threads,
             scratch,
-            notify: notify.to_vec(),
-            broken: Arc::default(),
+            broken,
         })
     }
 
@@ -304,19 +385,15 @@ fn insert(
     Ok(true)
 }
 
-fn put(
-    client: &mut Client,
+/// Stores one entry inside `tx` (a savepoint of its group's transaction), or finds what its
+/// idempotency key already names.
+fn put_in(
+    tx: &mut postgres::Transaction<'_>,
     entry: &Entry,
     body: &Body,
     notify: &[Channel],
-    broken: bool,
 ) -> Result<Put, StoreError> {
-    let mut tx = client.transaction()?;
-    if broken {
-        tx.batch_execute("SET TRANSACTION READ ONLY")?;
-    }
-    if insert(&mut tx, entry, body, notify)? {
-        tx.commit()?;
+    if insert(tx, entry, body, notify)? {
         return Ok(Put::Stored);
     }
     let key = entry.idempotency_key();
@@ -337,6 +414,91 @@ fn put(
     existing.map(Put::Existing).ok_or_else(|| {
         StoreError::Unavailable("an idempotency key was taken and then released".into())
     })
+}
+
+/// Commits a group of writes in one transaction, each in a savepoint of its own so that one
+/// failing write (a message for an unknown report, say) leaves the others; each write's
+/// outcome, in the group's order, all failed if the commit does. The writes take their
+/// idempotency keys in one order (reports then messages, by key) in every receiver's groups,
+/// so two groups waiting for each other's keys cannot deadlock; a write PostgreSQL still
+/// aborts as a deadlock or a serialization failure is retried alone after the group.
+fn put_group(
+    client: &mut Client,
+    group: &[PendingWrite],
+    notify: &[Channel],
+    broken: bool,
+) -> Vec<Result<Put, StoreError>> {
+    let all_failed = |e: &dyn std::fmt::Display| {
+        group
+            .iter()
+            .map(|_| Err(StoreError::Unavailable(format!("PostgreSQL: {e}"))))
+            .collect()
+    };
+    let mut order: Vec<usize> = (0..group.len()).collect();
+    order.sort_by_key(|&i| {
+        let e = &group[i].entry;
+        (matches!(e, Entry::Message(_)), e.idempotency_key())
+    });
+    let mut results: Vec<Option<Result<Put, StoreError>>> = group.iter().map(|_| None).collect();
+    let mut again = Vec::new();
+    {
+        let mut tx = match client.transaction() {
+            Ok(tx) => tx,
+            Err(e) => return all_failed(&e),
+        };
+        if broken {
+            if let Err(e) = tx.batch_execute("SET TRANSACTION READ ONLY") {
+                return all_failed(&e);
+            }
+        }
+        for &i in &order {
+            let w = &group[i];
+            let result = tx
+                .savepoint("write")
+                .map_err(StoreError::from)
+                .and_then(|mut sp| {
+                    let put = put_in(&mut sp, &w.entry, &w.body, notify)?;
+                    sp.commit()?;
+                    Ok(put)
+                });
+            if result.as_ref().is_err_and(retryable) {
+                again.push(i);
+            } else {
+                results[i] = Some(result);
+            }
+        }
+        if let Err(e) = tx.commit() {
+            return all_failed(&e);
+        }
+    }
+    for i in again {
+        let mut result = Err(StoreError::Unavailable(
+            "PostgreSQL kept aborting this write".into(),
+        ));
+        for _ in 0..3 {
+            result = (|| {
+                let mut tx = client.transaction()?;
+                let put = put_in(&mut tx, &group[i].entry, &group[i].body, notify)?;
+                tx.commit()?;
+                Ok(put)
+            })();
+            if !result.as_ref().is_err_and(retryable) {
+                break;
+            }
+        }
+        results[i] = Some(result);
+    }
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(StoreError::Unavailable("a write was lost".into()))))
+        .collect()
+}
+
+/// Whether PostgreSQL aborted a write only because of another transaction (a deadlock or a
+/// serialization failure), so that it succeeds when tried again.
+fn retryable(e: &StoreError) -> bool {
+    use postgres::error::SqlState;
+    matches!(e, StoreError::Postgres(p) if p.code().is_some_and(|c| *c == SqlState::T_R_DEADLOCK_DETECTED || *c == SqlState::T_R_SERIALIZATION_FAILURE))
 }
 
 const REPORT_COLUMNS: &str =
@@ -371,6 +533,7 @@ impl Drop for PgStore {
     /// Closes the connections on their own threads.
     fn drop(&mut self) {
         drop(self.queue.take());
+        drop(self.writes.take());
         for t in self.threads.drain(..) {
             let _ = t.join();
         }
@@ -379,12 +542,17 @@ impl Drop for PgStore {
 
 impl Backend for PgStore {
     fn put(&self, entry: Entry, body: Body) -> Result<Put, StoreError> {
-        let (notify, broken) = (self.notify.clone(), self.broken.load(Ordering::SeqCst));
-        self.run(move |c| {
-            let result = put(c, &entry, &body, &notify, broken);
+        let gone = || StoreError::Unavailable("the store was opened read-only".into());
+        let (done, answer) = mpsc::sync_channel(1);
+        let Some(writes) = self.writes.as_ref() else {
             body.discard();
-            result
-        })
+            return Err(gone());
+        };
+        if let Err(mpsc::SendError(w)) = writes.send(PendingWrite { entry, body, done }) {
+            w.body.discard();
+            return Err(gone());
+        }
+        answer.recv().unwrap_or_else(|_| Err(gone()))
     }
 
     fn by_key(&self, key: &str) -> Result<Option<Row>, StoreError> {
