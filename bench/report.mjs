@@ -138,11 +138,12 @@ ${stores.map((r) => { const [store, n, body] = r.run.split("-"); return `| ${sto
 
 PostgreSQL is Debian's 15, a throwaway cluster on the same 2 cores (fsync on, \`synchronous_commit = on\` in every
 session: a 201 means committed); two receivers split the 64 connections, each with its own wrk. Two SQLite
-receivers share one data directory, so they take turns at one file's write lock. What limits PostgreSQL here: each
-report is its own transaction (no group commit across the pool of 8 connections per receiver), the server shares
-the 2 cores with the receivers and wrk, and a 1 MB body is written as one 1 MiB chunk row (TOAST, stored
-uncompressed) inside its transaction. Most promising: batch concurrent inserts per connection as the SQLite writer
-does, and COPY for chunks.
+receivers share one data directory, so they take turns at one file's write lock. Each PostgreSQL receiver commits
+in groups too (4 writer connections, each taking every report waiting into one transaction, a savepoint per
+report). What limits PostgreSQL here: the 2 cores, shared by the server, the receivers and wrk (two receivers add
+a process, not a core, hence no gain from the second), and for 1 MB bodies the chunk rows written through TOAST
+(uncompressed) inside each report's transaction. Most promising: measure with PostgreSQL on its own machine, as it
+would be deployed, and COPY for chunks.
 
 ## 6. Receiver under abuse (\`bench/abuse.py\`, ${process.env.BENCH_SECONDS || 30} s per run, loopback)
 

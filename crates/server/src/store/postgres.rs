@@ -94,10 +94,16 @@ fn writer_thread(
         let group = {
             let rx = writes.lock().unwrap_or_else(PoisonError::into_inner);
             let Ok(first) = rx.recv() else { return };
+            // A large body's chunks take long to write: grouped, it would hold up the small
+            // reports waiting with it, so a group takes at most one.
+            let mut large = matches!(first.body, Body::Spooled(_));
             let mut group = vec![first];
-            while group.len() < GROUP_MAX {
+            while group.len() < GROUP_MAX && !large {
                 match rx.try_recv() {
-                    Ok(w) => group.push(w),
+                    Ok(w) => {
+                        large = matches!(w.body, Body::Spooled(_));
+                        group.push(w);
+                    }
                     Err(_) => break,
                 }
             }
