@@ -42,6 +42,30 @@ export async function fillReport(frame, page, r) {
       return root.querySelectorAll(".sd-files li code.sd-file-digest").length === n;
     }, r.files.length, { timeout: 30000 });
   }
+  // Files dropped onto the evidence step's box, and screenshots pasted into it, as a person
+  // drags from a file manager or presses Ctrl+V: real DragEvent and ClipboardEvent objects.
+  const given = [...(r.drop ?? []).map((f) => ({ ...f, how: "drop" })), ...(r.paste ?? []).map((f) => ({ ...f, how: "paste" }))];
+  if (given.length) {
+    const before = (r.files ?? []).length;
+    const taken = await frame.evaluate((files) => {
+      const root = document.querySelector(".sealdrop-embed")?.shadowRoot ?? document;
+      const zone = root.querySelector("#sd-drop");
+      return files.map((f) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([new Uint8Array(f.bytes)], f.name, { type: f.mimeType }));
+        const e = f.how === "drop"
+          ? new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true })
+          : new ClipboardEvent("paste", { clipboardData: dt, bubbles: true, cancelable: true });
+        zone.dispatchEvent(e);
+        return e.defaultPrevented;
+      });
+    }, given.map((f) => ({ name: f.name, mimeType: f.mimeType, bytes: [...f.buffer], how: f.how })));
+    if (taken.some((t) => !t)) throw new Error(`the form left a dropped or pasted file to the browser: ${taken}`);
+    await frame.waitForFunction((n) => {
+      const root = document.querySelector(".sealdrop-embed")?.shadowRoot ?? document;
+      return root.querySelectorAll(".sd-files li code.sd-file-digest").length === n;
+    }, before + given.length, { timeout: 30000 });
+  }
   await frame.focus("#sd-next");
   await page.keyboard.press("Enter");
   await frame.waitForSelector("#sd-reporter-name");

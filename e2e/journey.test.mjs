@@ -60,3 +60,39 @@ test("keyboard-only journey, opened by sealdrop and by stock age + tar", async (
   }
 });
 
+// Evidence as people give it, in both embed modes: a log dropped onto the evidence step and a
+// screenshot pasted into it arrive byte for byte, opened by `sealdrop inbox open`.
+for (const mode of ["iframe", "inline"]) {
+  test(`${mode} mode: a dropped file and a pasted screenshot are sealed and arrive whole`, async () => {
+    const h = await start({
+      pages: ({ widget, recipient }) => ({
+        "/": [mode === "inline"
+          ? vendorPage(widget, { attrs: `data-mode="inline" data-recipients="${recipient}" data-endpoint="/v1/reports"` })
+          : vendorPage(widget)],
+      }),
+    });
+    try {
+      const page = await h.browser.newPage();
+      await page.goto(h.vendor + "/");
+      const frame = mode === "inline" ? page : await frameOf(page);
+      if (mode === "inline") await page.waitForSelector("#sd-title", { timeout: 20000 });
+      const shot = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...Array.from({ length: 2000 }, (_, i) => (i * 7) % 256)]);
+      const log = Buffer.from("POST /api/export 500 stack trace\n".repeat(40));
+      await fillReport(frame, page, {
+        title: `Dropped evidence (${mode})`, kind: "CWE-200", url: "https://app.example.com/export", steps: "1. Export", prereq: "",
+        impact: "Leaks stack traces.", cvss: "", name: "", handle: "", email: "",
+        drop: [{ name: "server.log", mimeType: "text/plain", buffer: log }],
+        paste: [{ name: "image.png", mimeType: "image/png", buffer: shot }],
+      });
+      await send(frame, page);
+      await frame.waitForSelector("#sd-receipt", { timeout: 30000 });
+      const receipt = (await frame.textContent("#sd-receipt")).trim();
+      const out = join(h.dir, "opened");
+      sealdrop(["inbox", "open", receipt, "-i", h.key, "--data-dir", h.data, "--out", out]);
+      assert.deepEqual(readFileSync(join(out, "attachments/server.log")), log);
+      assert.deepEqual(readFileSync(join(out, "attachments/image.png")), shot);
+    } finally {
+      await h.stop();
+    }
+  });
+}
