@@ -106,10 +106,14 @@ test("report, reply with a status, the researcher reads and answers, inbox threa
       "-m", "We reproduced it. A fix is planned.", "--status", "triaged", "--expected", "2026-12-01"]);
     assert.match(out, /Replied to sd-/);
 
+    // The conversation view is a module of its own: nobody downloads it before following up.
+    const threadModule = () => requests.filter((r) => /\/thread-[0-9a-f]+(\.js|_bg\.wasm)$/.test(r.req.url())).length;
+    assert.equal(threadModule(), 0, "the conversation module is not loaded with the form");
     // The researcher opens the conversation from the receipt screen.
     await frame.click("#sd-open-thread");
     await frame.waitForSelector("#sd-thread-status", { timeout: 20000 });
     assert.equal((await frame.textContent("#sd-thread-status")).trim(), "Status: Triaged, expected by 2026-12-01");
+    assert.equal(threadModule(), 2, "following up loads the conversation module (glue and wasm)");
     assert.match(await frame.textContent("#sd-messages"), /We reproduced it\. A fix is planned\./);
     // ...and answers with a file.
     await frame.fill("#sd-reply-text", secretText);

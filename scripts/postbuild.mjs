@@ -6,7 +6,7 @@
 // 3. Writes a brotli (.br) and a gzip (.gz) copy next to every page, script, style and wasm
 //    file: `sealdrop serve` sends the one the browser accepts (nginx's gzip_static and
 //    brotli_static do the same), so a researcher downloads ~197 KB rather than ~597 KB.
-import { readFileSync, writeFileSync, readdirSync, unlinkSync, existsSync } from "node:fs";
+import { readFileSync, writeFileSync, readdirSync, unlinkSync, existsSync, rmSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { brotliCompressSync, gzipSync, constants } from "node:zlib";
 import { transformSync } from "esbuild";
@@ -15,6 +15,32 @@ const dist = process.argv[2] || "dist";
 const page = `${dist}/index.html`;
 let html = readFileSync(page, "utf8");
 const sri = (code) => "sha384-" + createHash("sha384").update(code).digest("base64");
+
+// 0. wasm-bindgen's inline JS snippets (dist/snippets/<crate-hash>/inlineN.js) move to the top
+//    level as snippet-<hash>.js, the glue's imports renamed to match: the receiver serves
+//    plain top-level names only, and a content-hashed name is cached for a year.
+for (const f of readdirSync(dist)) if (/^snippet-[0-9a-f]+\.js(\.br|\.gz)?$/.test(f)) unlinkSync(`${dist}/${f}`);
+if (existsSync(`${dist}/snippets`)) {
+  const renames = [];
+  for (const d of readdirSync(`${dist}/snippets`)) {
+    for (const f of readdirSync(`${dist}/snippets/${d}`)) {
+      if (!f.endsWith(".js")) continue;
+      const code = readFileSync(`${dist}/snippets/${d}/${f}`);
+      const flat = `snippet-${createHash("sha256").update(code).digest("hex").slice(0, 16)}.js`;
+      writeFileSync(`${dist}/${flat}`, code);
+      renames.push([`./snippets/${d}/${f}`, `./${flat}`]);
+    }
+  }
+  for (const f of readdirSync(dist)) {
+    if (!/^(sealdrop-widget-[0-9a-f]+|thread)\.js$/.test(f)) continue;
+    let glue = readFileSync(`${dist}/${f}`, "utf8");
+    // Only the import statements: the same string is also the name the wasm imports under.
+    for (const [from, to] of renames) glue = glue.split(`from '${from}'`).join(`from '${to}'`).split(`from "${from}"`).join(`from "${to}"`);
+    writeFileSync(`${dist}/${f}`, glue);
+  }
+  for (const [from, to] of renames) html = html.split(from).join(to);
+  rmSync(`${dist}/snippets`, { recursive: true });
+}
 
 for (const f of readdirSync(dist)) {
   if (/^sealdrop-widget-[0-9a-f]+\.js$/.test(f)) {
@@ -65,6 +91,30 @@ self.onmessage = (e) => {
   writeFileSync(`${dist}/${name}`, code);
   html = html.replace(/<meta name=["']?sealdrop-sealer["']?[^>]*>/, "");
   html = html.replace("</title>", `</title><meta name="sealdrop-sealer" content="./${name}" data-wasm="./${wasm}">`);
+}
+
+// 5. The conversation module (crates/thread, put in dist/ as thread.js and thread_bg.wasm by
+//    scripts/build.sh): its glue minified, both named by their hashes, and named in
+//    <meta name="sealdrop-thread">, where the form (and in inline mode the loader) finds them.
+//    The form imports it only when a researcher follows up on a report.
+{
+  const oldHashed = (f) => /^thread-[0-9a-f]+(\.js|_bg\.wasm)$/.test(f);
+  if (existsSync(`${dist}/thread.js`) && existsSync(`${dist}/thread_bg.wasm`)) {
+    for (const f of readdirSync(dist)) if (oldHashed(f)) unlinkSync(`${dist}/${f}`);
+    const wasmBytes = readFileSync(`${dist}/thread_bg.wasm`);
+    const tag = createHash("sha256").update(wasmBytes).update(readFileSync(`${dist}/thread.js`)).digest("hex").slice(0, 16);
+    const wasmName = `thread-${tag}_bg.wasm`;
+    writeFileSync(`${dist}/${wasmName}`, wasmBytes);
+    unlinkSync(`${dist}/thread_bg.wasm`);
+    const glue = transformSync(readFileSync(`${dist}/thread.js`, "utf8"), { minify: true, format: "esm", target: "es2020" }).code;
+    writeFileSync(`${dist}/thread-${tag}.js`, glue);
+    unlinkSync(`${dist}/thread.js`);
+    html = html.replace(/<meta name=["']?sealdrop-thread["']?[^>]*>/, "");
+    html = html.replace("</title>", `</title><meta name="sealdrop-thread" content="./thread-${tag}.js" data-wasm="./${wasmName}">`);
+  } else if (!readdirSync(dist).some(oldHashed)) {
+    console.error(`postbuild: no conversation module in ${dist} (scripts/build.sh builds it)`);
+    process.exit(1);
+  }
 }
 
 const re = /<script type=["']?module["']?>([\s\S]*?)<\/script>/;

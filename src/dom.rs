@@ -55,3 +55,50 @@ pub fn download_blob(blob: &web_sys::Blob, name: &str) {
 pub fn now_rfc3339() -> String {
     String::from(js_sys::Date::new_0().to_iso_string())
 }
+
+thread_local! {
+    /// Inline mode: the URLs of the form's other modules, as the loader found them in the form
+    /// page (`sealer`: the sealing worker's bootstrap and wasm; `thread`: the conversation
+    /// module's glue and wasm).
+    static PARTS: std::cell::RefCell<Vec<(&'static str, String, String)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Records where one of the form's other modules is (inline mode).
+pub fn set_part_urls(name: &'static str, js: String, wasm: String) {
+    PARTS.with(|p| {
+        let mut p = p.borrow_mut();
+        p.retain(|(n, _, _)| *n != name);
+        p.push((name, js, wasm));
+    });
+}
+
+/// The script and wasm URLs of the module `name`: given by the loader in inline mode, else
+/// named by the form page's `<meta name="sealdrop-NAME" content="JS" data-wasm="WASM">`
+/// (written by the build, scripts/postbuild.mjs), resolved against the page.
+pub fn part_urls(name: &str) -> Option<(String, String)> {
+    let given = PARTS.with(|p| {
+        p.borrow()
+            .iter()
+            .find(|(n, _, _)| *n == name)
+            .map(|(_, js, wasm)| (js.clone(), wasm.clone()))
+    });
+    if given.is_some() {
+        return given;
+    }
+    let doc = web_sys::window()?.document()?;
+    let meta = doc
+        .query_selector(&format!("meta[name=sealdrop-{name}]"))
+        .ok()
+        .flatten()?;
+    let base = doc.base_uri().ok().flatten()?;
+    let abs = |v: String| {
+        web_sys::Url::new_with_base(&v, &base)
+            .ok()
+            .map(|u| u.href())
+    };
+    Some((
+        abs(meta.get_attribute("content")?)?,
+        abs(meta.get_attribute("data-wasm")?)?,
+    ))
+}

@@ -14,7 +14,6 @@ pub mod send;
 pub mod state;
 pub mod submit;
 
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use sealdrop_core::{Config, ConfigError};
@@ -82,18 +81,22 @@ pub fn mount(el: web_sys::Element, config: Result<Config, Vec<ConfigError>>) {
 /// widget's own URL (the loader's folder): an endpoint given as a path (`/v1/reports`) is on
 /// the widget's origin, as in iframe mode, not on the host page's.
 /// `sealer` is the sealing worker's script and wasm URLs, as the loader found them in the form
-/// page.
+/// page, and `thread` the conversation module's (loaded only when a researcher follows up).
+#[cfg(feature = "app")]
 #[wasm_bindgen]
 pub fn mount_inline(
     el: web_sys::Element,
     attrs: js_sys::Object,
     base: Option<String>,
     sealer: Option<Vec<String>>,
+    thread: Option<Vec<String>>,
 ) {
-    if let Some([js, wasm]) = sealer.and_then(|v| <[String; 2]>::try_from(v).ok()) {
-        sealer::set_urls(js, wasm);
+    for (name, urls) in [("sealer", sealer), ("thread", thread)] {
+        if let Some([js, wasm]) = urls.and_then(|v| <[String; 2]>::try_from(v).ok()) {
+            dom::set_part_urls(name, js, wasm);
+        }
     }
-    let mut map = BTreeMap::new();
+    let mut map = std::collections::BTreeMap::new();
     for entry in js_sys::Object::entries(&attrs).iter() {
         let pair = js_sys::Array::from(&entry);
         if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
@@ -113,6 +116,7 @@ pub fn mount_inline(
 
 /// Runs when the module loads: on the form page, loads `sealdrop.json` and mounts. Other pages
 /// (inline hosts, test pages) have no root element and mount explicitly.
+#[cfg(feature = "app")]
 #[wasm_bindgen(start)]
 pub fn start() {
     let root = web_sys::window()
@@ -123,11 +127,12 @@ pub fn start() {
     }
 }
 
+#[cfg(feature = "app")]
 mod page;
 
 /// The sealing worker's entry point: its bootstrap instantiates this same module (from the
 /// browser's cache) inside the worker and calls this.
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "app"))]
 #[wasm_bindgen]
 pub fn sealer_worker() {
     sealdrop_sealer::serve();

@@ -59,38 +59,14 @@ pub enum Event {
 
 type Listener = Rc<dyn Fn(Event)>;
 
-thread_local! {
-    /// The worker's script and wasm URLs given by the loader in inline mode.
-    static URLS: RefCell<Option<(String, String)>> = const { RefCell::new(None) };
+/// The worker's bootstrap module and the wasm it instantiates ([`crate::dom::part_urls`]).
+fn urls() -> Option<(String, String)> {
+    crate::dom::part_urls("sealer")
 }
 
 /// Inline mode: the loader found the sealer's files in the form page and passes their URLs.
 pub fn set_urls(js: String, wasm: String) {
-    URLS.with(|u| *u.borrow_mut() = Some((js, wasm)));
-}
-
-/// The worker's bootstrap module and the wasm it instantiates: given by the loader, else named
-/// by the form page's `<meta name="sealdrop-sealer" content="JS" data-wasm="WASM">` (written by
-/// the build).
-fn urls() -> Option<(String, String)> {
-    if let Some(u) = URLS.with(|u| u.borrow().clone()) {
-        return Some(u);
-    }
-    let doc = web_sys::window()?.document()?;
-    let meta = doc
-        .query_selector("meta[name=sealdrop-sealer]")
-        .ok()
-        .flatten()?;
-    let base = doc.base_uri().ok().flatten()?;
-    let abs = |v: String| {
-        web_sys::Url::new_with_base(&v, &base)
-            .ok()
-            .map(|u| u.href())
-    };
-    Some((
-        abs(meta.get_attribute("content")?)?,
-        abs(meta.get_attribute("data-wasm")?)?,
-    ))
+    crate::dom::set_part_urls("sealer", js, wasm);
 }
 
 struct Inner {

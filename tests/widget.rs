@@ -613,6 +613,7 @@ async fn inline_mount_reads_attributes() {
         attrs,
         Some("https://reports.example/sealdrop/".into()),
         None,
+        None,
     );
     tick().await;
     assert!(text(&root).contains("Inline Org") && has(&root, "#sd-title"));
@@ -627,7 +628,7 @@ async fn inline_mount_reads_attributes() {
     js_sys::Reflect::set(&bad, &"recipients".into(), &"".into()).unwrap();
     js_sys::Reflect::set(&bad, &"endpoint".into(), &"/r".into()).unwrap();
     let root = new_root();
-    sealdrop_widget::mount_inline(root.clone(), bad, None, None);
+    sealdrop_widget::mount_inline(root.clone(), bad, None, None, None);
     tick().await;
     assert!(text(&root).contains("data-recipients"), "{}", text(&root));
 }

@@ -117,6 +117,10 @@
         var wasm = doc.querySelector('link[rel="preload"][as="fetch"][href$=".wasm"]');
         var css = doc.querySelector('link[rel="stylesheet"]');
         var sealer = doc.querySelector('meta[name="sealdrop-sealer"]');
+        var thread = doc.querySelector('meta[name="sealdrop-thread"]');
+        var urls = function (m) {
+          return m ? [new URL(m.getAttribute("content"), page).href, new URL(m.getAttribute("data-wasm"), page).href] : undefined;
+        };
         if (!js || !wasm) throw new Error("the form page " + page.href + " is not a sealdrop build");
         if (css) {
           var link = document.createElement("link");
@@ -127,8 +131,7 @@
         shadow.appendChild(root);
         return import(new URL(js.getAttribute("href"), page).href).then(function (mod) {
           return mod.default({ module_or_path: new URL(wasm.getAttribute("href"), page).href }).then(function () {
-            mod.mount_inline(root, attributes(), base.href, sealer ? [new URL(sealer.getAttribute("content"), page).href,
-              new URL(sealer.getAttribute("data-wasm"), page).href] : undefined);
+            mod.mount_inline(root, attributes(), base.href, urls(sealer), urls(thread));
           });
         });
       })

@@ -16,7 +16,7 @@ use super::reproduce::ReproduceStep;
 use super::review::ReviewStep;
 use super::stepper::Stepper;
 use super::targets::TargetsStep;
-use super::thread::ThreadView;
+use super::thread_host::ThreadHost;
 use super::StepProps;
 use crate::dom::{focus_selector, now_rfc3339};
 use crate::i18n::{fill, strings};
@@ -159,7 +159,7 @@ pub fn App(p: &AppProps) -> Html {
             let thread = thread.clone();
             Callback::from(move |()| thread.set(None))
         };
-        html! { <ThreadView config={config.clone()} {t} sealer={(*sealer).clone()} initial={key.clone()} {on_close} /> }
+        html! { <ThreadHost config={config.clone()} {t} initial={key.clone()} {on_close} /> }
     } else if state.delivery != Delivery::Editing {
         html! { <DeliveryView step={props()} {on_retry} {on_new} {on_cancel} {on_follow_up} /> }
     } else {

@@ -21,7 +21,7 @@ pub mod reproduce;
 pub mod review;
 pub mod stepper;
 pub mod targets;
-pub mod thread;
+pub mod thread_host;
 
 /// What every step receives.
 #[derive(Properties, PartialEq)]

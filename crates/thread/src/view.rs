@@ -17,11 +17,11 @@ use sealdrop_core::{
 use yew::prelude::*;
 
 #[cfg(target_arch = "wasm32")]
-use super::delivery::failure_text;
-use crate::dom::{download, focus_by_id, now_rfc3339};
-use crate::i18n::{fill, Strings};
-use crate::sealer::{Event as SealEvent, Sealer};
-use crate::send::seal_failure_text;
+use sealdrop_widget::components::delivery::failure_text;
+use sealdrop_widget::dom::{download, focus_by_id, now_rfc3339};
+use sealdrop_widget::i18n::{fill, Strings};
+use sealdrop_widget::sealer::{Event as SealEvent, Sealer};
+use sealdrop_widget::send::seal_failure_text;
 
 #[derive(Properties, PartialEq)]
 pub struct ThreadProps {
@@ -89,7 +89,7 @@ fn messages_url(c: &Config, receipt: &str) -> String {
 /// Fetches and opens every message of the conversation of `key`.
 #[cfg(target_arch = "wasm32")]
 async fn load(c: &Config, t: &Strings, key: &FollowUpKey) -> Result<Loaded, String> {
-    use crate::submit::get;
+    use sealdrop_widget::submit::get;
     let receipt = key.receipt();
     let derived = key.derive();
     let token = derived.token();
@@ -437,7 +437,7 @@ fn send(
                 );
                 wasm_bindgen_futures::spawn_local(async move {
                     let auth = [("Authorization", format!("Bearer {}", l.derived.token()))];
-                    let sent = crate::submit::deliver(
+                    let sent = sealdrop_widget::submit::deliver(
                         &messages_url(&c, &l.receipt),
                         &id,
                         &auth,
