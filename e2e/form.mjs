@@ -17,6 +17,8 @@ export async function fillReport(frame, page, r) {
   await typeInto(frame, page, "#sd-title", r.title);
   await frame.focus(`#sd-kind-${r.kind.toLowerCase()}`);
   await page.keyboard.press("Space");
+  await r.hook?.("kind"); // e.g. the organization's questions of the step
+  await frame.focus(`#sd-kind-${r.kind.toLowerCase()}`);
   await page.keyboard.press("Enter"); // submits the step: Next
   await frame.waitForSelector("#sd-affected-0");
   await typeInto(frame, page, "#sd-affected-0", r.url);
@@ -31,6 +33,8 @@ export async function fillReport(frame, page, r) {
   await frame.waitForSelector("#sd-impact");
   await typeInto(frame, page, "#sd-impact", r.impact);
   await typeInto(frame, page, "#sd-cvss", r.cvss);
+  await r.hook?.("impact");
+  await frame.focus("#sd-cvss");
   await page.keyboard.press("Enter");
   await frame.waitForSelector("#sd-files");
   if (r.files?.length) {

@@ -18,7 +18,7 @@ bindgen=target/thread-bindgen
 rm -rf "$bindgen"
 wasm-bindgen --target web --no-typescript --out-dir "$bindgen" --out-name thread \
   target/wasm32-unknown-unknown/release/sealdrop_thread.wasm
-wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+wasm-opt -Oz --converge --low-memory-unused --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-reference-types --enable-multivalue --enable-mutable-globals \
   "$bindgen/thread_bg.wasm" -o dist/thread_bg.wasm
 cp "$bindgen/thread.js" dist/thread.js

@@ -117,6 +117,17 @@ self.onmessage = (e) => {
   }
 }
 
+// 6. The language catalogues (www/i18n/CODE.json) beside the page as lang-CODE.json, minified:
+//    the form fetches only the one chosen (English is compiled in; its file is here for tools).
+{
+  for (const f of readdirSync(dist)) if (/^lang-.*\.json(\.br|\.gz)?$/.test(f)) unlinkSync(`${dist}/${f}`);
+  for (const f of readdirSync("www/i18n")) {
+    if (!f.endsWith(".json")) continue;
+    const text = JSON.stringify(JSON.parse(readFileSync(`www/i18n/${f}`, "utf8")));
+    writeFileSync(`${dist}/lang-${f}`, text);
+  }
+}
+
 const re = /<script type=["']?module["']?>([\s\S]*?)<\/script>/;
 const m = html.match(re);
 if (m) {
@@ -144,7 +155,7 @@ for (const f of readdirSync(dist)) {
     if (!existsSync(`${dist}/${copy[1]}`)) unlinkSync(`${dist}/${f}`);
     continue;
   }
-  if (!/\.(html|js|css|wasm)$/.test(f)) continue;
+  if (!/\.(html|js|css|wasm|json)$/.test(f)) continue;
   const bytes = readFileSync(`${dist}/${f}`);
   writeFileSync(`${dist}/${f}.br`, brotliCompressSync(bytes, { params: {
     [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } }));

@@ -102,3 +102,53 @@ pub fn part_urls(name: &str) -> Option<(String, String)> {
         abs(meta.get_attribute("data-wasm")?)?,
     ))
 }
+
+thread_local! {
+    /// Inline mode: the form's own folder (the loader's URL), which relative asset names are
+    /// resolved against instead of the host page's.
+    static BASE: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Inline mode: records the form's own folder.
+pub fn set_base(base: String) {
+    BASE.with(|b| *b.borrow_mut() = Some(base));
+}
+
+/// The URL of one of the form's files (`lang-de.json`): beside the form page, in inline mode
+/// too.
+pub fn asset_url(name: &str) -> String {
+    let base = BASE
+        .with(|b| b.borrow().clone())
+        .or_else(|| web_sys::window()?.document()?.base_uri().ok().flatten());
+    base.and_then(|b| web_sys::Url::new_with_base(name, &b).ok())
+        .map_or_else(|| name.to_string(), |u| u.href())
+}
+
+/// Fetches a small text file of the form's (its configuration, a catalogue, the vendor's
+/// questions). Refuses answers over 256 KB: what comes from the network is bounded.
+///
+/// # Errors
+/// A short reason: unreachable, the HTTP status, too large, or unreadable.
+pub async fn fetch_text(url: &str) -> Result<String, String> {
+    use wasm_bindgen_futures::JsFuture;
+    let window = web_sys::window().ok_or("no window")?;
+    // The default credentials mode, as the page's <link rel="preload"> of sealdrop.json has
+    // (so its response is used): no cookies to other origins, and the form's origin has none.
+    let resp: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .ok()
+        .and_then(|r| r.dyn_into().ok())
+        .ok_or("unreachable")?;
+    if !resp.ok() {
+        return Err(format!("answered {}", resp.status()));
+    }
+    let text = JsFuture::from(resp.text().map_err(|_| "unreadable")?)
+        .await
+        .ok()
+        .and_then(|t| t.as_string())
+        .ok_or("unreadable")?;
+    if text.len() > 256 * 1024 {
+        return Err("larger than 256 KB".into());
+    }
+    Ok(text)
+}

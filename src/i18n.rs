@@ -1,343 +1,485 @@
-//! Every string the widget shows, in one catalogue per language. Add a language by adding a
-//! `Strings` value and a match arm in [`strings`]. Validation messages come from the core's
-//! `Problem::message`, the catalogue of what a person did wrong and what to do next.
+//! Every sentence the form shows comes from a catalogue: one JSON file per language in
+//! `www/i18n/` (`en.json`, `de.json`, …), flat keys with `{name}` placeholders, edited without
+//! touching Rust (README, "Languages"). English is compiled in, so the form never waits for
+//! it; any other language is fetched (`lang-CODE.json` beside the form page) only when chosen,
+//! so adding a language adds nothing to what other researchers download. The core's
+//! validation problems are codes ([`sealdrop_core::Problem::code`]) whose sentences live here
+//! too.
 
-/// The widget's user-facing text.
-pub struct Strings {
-    pub title: &'static str,
-    pub intro_org: &'static str,
-    pub default_org: &'static str,
-    pub steps: [&'static str; 7],
-    pub step_of: &'static str,
-    pub back: &'static str,
-    pub next: &'static str,
-    pub optional: &'static str,
-    pub errors_heading: &'static str,
-    // Kind
-    pub title_label: &'static str,
-    pub title_hint: &'static str,
-    pub kind_legend: &'static str,
-    pub kind_search: &'static str,
-    pub kind_none_match: &'static str,
-    pub kind_other: &'static str,
-    pub kind_other_name: &'static str,
-    // Where
-    pub where_label: &'static str,
-    pub where_hint: &'static str,
-    pub where_add: &'static str,
-    pub remove: &'static str,
-    pub where_ok_url: &'static str,
-    pub where_ok_asset: &'static str,
-    // Reproduce
-    pub steps_label: &'static str,
-    pub steps_placeholder: &'static str,
-    pub prereq_label: &'static str,
-    pub prereq_hint: &'static str,
-    // Impact
-    pub impact_label: &'static str,
-    pub impact_hint: &'static str,
-    pub cvss_label: &'static str,
-    pub cvss_hint: &'static str,
-    pub cvss_score: &'static str,
-    // Evidence
-    pub files_label: &'static str,
-    pub files_hint: &'static str,
-    pub files_empty: &'static str,
-    pub files_drop: &'static str,
-    // About
-    pub about_note: &'static str,
-    pub name_label: &'static str,
-    pub handle_label: &'static str,
-    pub email_label: &'static str,
-    pub email_hint: &'static str,
-    pub credit_legend: &'static str,
-    pub credit_name: &'static str,
-    pub credit_handle: &'static str,
-    pub credit_anonymous: &'static str,
-    // Review
-    pub review_intro: &'static str,
-    pub policy_read: &'static str,
-    pub policy_link: &'static str,
-    pub sealed_for: &'static str,
-    pub key_fingerprints: &'static str,
-    pub send: &'static str,
-    pub edit: &'static str,
-    pub none_given: &'static str,
-    // Delivery
-    pub sealing: &'static str,
-    pub sending: &'static str,
-    /// The upload bar's accessible name.
-    pub upload_label: &'static str,
-    /// `{pct}`, `{sent}` and `{total}` of the upload in progress.
-    pub upload_progress: &'static str,
-    pub retrying: &'static str,
-    pub delivered: &'static str,
-    pub receipt: &'static str,
-    // The conversation (docs/conversation.md)
-    pub keep_thread: &'static str,
-    pub keep_thread_note: &'static str,
-    pub key_heading: &'static str,
-    pub key_label: &'static str,
-    pub key_note: &'static str,
-    pub key_download: &'static str,
-    pub key_file: &'static str,
-    pub answer_within: &'static str,
-    pub answer_unknown: &'static str,
-    pub no_thread_kept: &'static str,
-    pub follow_up: &'static str,
-    pub follow_up_this: &'static str,
-    pub thread_heading: &'static str,
-    pub thread_intro: &'static str,
-    pub thread_key_label: &'static str,
-    pub thread_open: &'static str,
-    pub thread_loading: &'static str,
-    pub thread_close: &'static str,
-    pub thread_unavailable: &'static str,
-    pub thread_of: &'static str,
-    pub thread_empty: &'static str,
-    pub thread_status: &'static str,
-    pub thread_expected: &'static str,
-    pub from_org: &'static str,
-    pub from_you: &'static str,
-    pub thread_unreadable: &'static str,
-    pub thread_not_found: &'static str,
-    pub thread_wait: &'static str,
-    pub key_empty: &'static str,
-    pub key_not_a_key: &'static str,
-    pub key_typo: &'static str,
-    pub reply_label: &'static str,
-    pub reply_files: &'static str,
-    pub reply_send: &'static str,
-    pub reply_empty: &'static str,
-    pub reply_sending: &'static str,
-    pub reply_sent: &'static str,
-    pub statuses: [&'static str; 6],
-    pub digest: &'static str,
-    pub download_sealed: &'static str,
-    pub download_plain: &'static str,
-    pub plain_note: &'static str,
-    pub failed: &'static str,
-    pub failed_keep: &'static str,
-    pub copy_armored: &'static str,
-    pub copied: &'static str,
-    pub email_it: &'static str,
-    pub try_again: &'static str,
-    pub new_report: &'static str,
-    pub armored_label: &'static str,
-    // Errors outside fields
-    pub config_broken: &'static str,
-    pub config_fix: &'static str,
-    pub net_offline: &'static str,
-    pub digest_mismatch: &'static str,
-    pub mail_attached: &'static str,
-    pub mail_subject: &'static str,
-    pub net_status: &'static str,
-    pub seal_failed: &'static str,
-    pub seal_unavailable: &'static str,
-    pub seal_read: &'static str,
-    pub seal_changed: &'static str,
-    pub seal_recipients: &'static str,
-    pub seal_internal: &'static str,
-    pub seal_cancelled: &'static str,
-    pub sealing_label: &'static str,
-    pub sealing_progress: &'static str,
-    pub cancel: &'static str,
-    pub file_reading: &'static str,
-    pub file_unreadable: &'static str,
-    pub bad_receipt: &'static str,
-    pub armored_too_large: &'static str,
-    pub leave_warning: &'static str,
-    pub policy_link_short: &'static str,
-    pub do_title: &'static str,
-    pub do_type: &'static str,
-    pub do_type_name: &'static str,
-    pub do_affected: &'static str,
-    pub do_steps: &'static str,
-    pub do_impact: &'static str,
-    pub do_policy: &'static str,
-    pub policy_first: &'static str,
-    pub policy_later: &'static str,
-    pub files_choose: &'static str,
-    pub fingerprint_note: &'static str,
-    pub fingerprint_full: &'static str,
-    pub next_heading: &'static str,
-    pub next_text_org: &'static str,
-    pub receipt_note: &'static str,
-    pub digest_note: &'static str,
-    pub copy: &'static str,
-    pub copy_label: &'static str,
+use std::cell::RefCell;
+
+use serde_json::{Map, Value};
+
+/// A language the form speaks: its tag, its name in itself, and its direction.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Lang {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub rtl: bool,
 }
 
-pub static EN: Strings = Strings {
-    title: "Report a vulnerability",
-    intro_org: "Your report is encrypted in this browser for {org} before it is sent. Nobody else, not even the servers in between, can read it.",
-    default_org: "the security team",
-    steps: ["Kind", "Where", "How to reproduce", "Impact", "Evidence", "About you", "Review"],
-    step_of: "Step {n} of {total}",
-    back: "Back",
-    next: "Next",
-    optional: "(optional)",
-    errors_heading: "Please fix these before going on:",
-    title_label: "Title",
-    title_hint: "One line that sums it up, e.g. \"Stored XSS in profile bio\".",
-    kind_legend: "What kind of vulnerability is it?",
-    kind_search: "Filter the list",
-    kind_none_match: "Nothing matches; choose Other and name it.",
-    kind_other: "Other",
-    kind_other_name: "Name the kind of vulnerability",
-    where_label: "Affected URL or asset",
-    where_hint: "A URL (https://…) or the name of an app, host or service. Never include credentials.",
-    where_add: "Add another",
-    remove: "Remove",
-    where_ok_url: "URL looks good.",
-    where_ok_asset: "Will be sent as an asset name.",
-    steps_label: "Steps to reproduce",
-    steps_placeholder: "1. Go to …\n2. Enter …\n3. Observe that …",
-    prereq_label: "Prerequisites",
-    prereq_hint: "Accounts, roles or configuration needed first.",
-    impact_label: "Impact",
-    impact_hint: "What could an attacker do, and how would they find it?",
-    cvss_label: "CVSS vector",
-    cvss_hint: "A CVSS v3.1 or v4.0 vector, e.g. CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
-    cvss_score: "Score {score} ({rating})",
-    files_label: "Attach screenshots, logs or proof-of-concept files",
-    files_hint: "Encrypted with the report. Up to {files} files, {bytes} in all.",
-    files_empty: "No files attached.",
-    files_drop: "Or drop files here, or paste a screenshot (Ctrl+V, or ⌘V on a Mac) while this box has focus.",
-    about_note: "Everything on this step is optional: you may report anonymously.",
-    name_label: "Name",
-    handle_label: "Handle",
-    email_label: "Email",
-    email_hint: "Only if you want the team to be able to reply.",
-    credit_legend: "How would you like to be credited?",
-    credit_name: "By name",
-    credit_handle: "By handle",
-    credit_anonymous: "Anonymously",
-    review_intro: "This is the report exactly as it will be encrypted.",
-    policy_read: "I have read the disclosure policy",
-    policy_link: "Disclosure policy (opens in a new tab)",
-    sealed_for: "Encrypted for",
-    key_fingerprints: "Key fingerprints",
-    send: "Encrypt and send",
-    edit: "Edit",
-    none_given: "None given",
-    sealing: "Encrypting your report…",
-    sending: "Sending the encrypted report…",
-    upload_label: "Upload of the encrypted report",
-    upload_progress: "{pct}% sent ({sent} of {total})",
-    retrying: "The server did not answer; trying again in {s} s (attempt {n})…",
-    delivered: "Report delivered. Thank you!",
-    receipt: "Receipt",
-    keep_thread: "Let the security team answer me here (keep a follow-up key)",
-    keep_thread_note: "After sending you get a key to keep. With it, and nothing else, you read their answers and reply; they never learn who holds it. Untick to send the report without a conversation.",
-    key_heading: "Your follow-up key",
-    key_label: "Follow-up key",
-    key_note: "Keep this key somewhere safe, like a password manager: it is the only way to read {org}'s answers and to reply, and it is not stored anywhere, not even in this browser. Anyone who has it can read the conversation.",
-    key_download: "Save the key as a file",
-    key_file: "sealdrop follow-up key for report {receipt}\n\n{key}\n\nPaste it under \"Follow up on a report\" in the reporting form of {org} to read their answers and reply.\nKeep it secret: anyone who has it can read the conversation.\n",
-    answer_within: "{org} aims to answer within {days} days. Come back with your key to read the answer.",
-    answer_unknown: "Come back with your key from time to time to read {org}'s answer.",
-    no_thread_kept: "You sent this report without a follow-up key, so {org} can answer only through the contact details you gave, if any.",
-    follow_up: "Follow up on a report you sent",
-    follow_up_this: "Open the conversation",
-    thread_heading: "Follow up on a report",
-    thread_intro: "Paste the follow-up key you kept when you sent the report. It is checked here first, and never leaves this page: only a token derived from it is sent.",
-    thread_key_label: "Follow-up key",
-    thread_open: "Open the conversation",
-    thread_loading: "Opening the conversation…",
-    thread_close: "Back to the report form",
-    thread_unavailable: "The conversation could not be opened: this page could not load its part of the form (the network or the page's settings may block it). Your key is not lost: try again later.",
-    thread_of: "Conversation about report {receipt}",
-    thread_empty: "No answer yet.",
-    thread_status: "Status: {status}",
-    thread_expected: "expected by {date}",
-    from_org: "{org} wrote",
-    from_you: "You wrote",
-    thread_unreadable: "This message cannot be opened with your key ({e}).",
-    thread_not_found: "No conversation matches this key. Check that you pasted the whole key from your saved copy; a report sent without a follow-up key has no conversation.",
-    thread_wait: "Too many wrong keys were tried from this network. Wait {s} seconds and try again.",
-    key_empty: "Paste your follow-up key: it starts with sdkey1.",
-    key_not_a_key: "This is not a follow-up key. A follow-up key starts with sdkey1 and is 64 characters long; the receipt (sd-…) alone does not open a conversation.",
-    key_typo: "This key has a typo: a character is wrong, missing or extra. Paste it again from your saved copy.",
-    reply_label: "Your answer",
-    reply_files: "Add files",
-    reply_send: "Encrypt and send the answer",
-    reply_empty: "Write your answer first.",
-    reply_sending: "Encrypting and sending your answer…",
-    reply_sent: "Your answer was sent.",
-    statuses: ["Received", "Triaged", "Accepted", "Fixed", "Disclosed", "Declined"],
-    digest: "SHA-256 of the encrypted report",
-    download_sealed: "Download the encrypted report (.age)",
-    download_plain: "Save my own copy (Markdown, .md)",
-    plain_note: "Your copy is saved on this device only; it is not sent anywhere.",
-    failed: "The report could not be delivered.",
-    failed_keep: "Your report is encrypted and safe here. Send it another way:",
-    copy_armored: "Copy the encrypted report as text",
-    copied: "Copied.",
-    email_it: "Email it to {email}",
-    try_again: "Try sending again",
-    new_report: "Start a new report",
-    armored_label: "Encrypted report (armored text)",
-    config_broken: "This report form is misconfigured and cannot send reports safely.",
-    config_fix: "Site owner: fix these settings.",
-    net_offline: "Could not reach the server (offline or blocked).",
-    digest_mismatch: "The server's SHA-256 of the report does not match what was sent; the copy it stored may be damaged. Send it another way below.",
-    mail_attached: "The encrypted report is attached as report-{id}.age.",
-    mail_subject: "Vulnerability report {id}",
-    net_status: "The server answered {status}.",
-    seal_failed: "Encrypting failed: {e}",
-    seal_unavailable: "the encryption component of this form could not start (the page may block it). Your report is still here; try reloading later, or contact the organization another way.",
-    seal_read: "the browser could not read an attached file (moved, deleted or no longer allowed). Remove it on the Evidence step and attach it again.",
-    seal_changed: "an attached file changed after you attached it. Remove it on the Evidence step and attach it again, so the digest you reviewed is the one sent.",
-    seal_recipients: "the organization's encryption keys cannot be used together. Please tell the site owner.",
-    seal_internal: "the browser ran out of memory or hit an unexpected problem. Try again, perhaps with smaller attachments.",
-    seal_cancelled: "Sending was cancelled. Your report is unchanged; send it when you are ready.",
-    sealing_label: "Encryption of the report",
-    sealing_progress: "{pct}% encrypted ({done} of {total})",
-    cancel: "Cancel",
-    file_reading: "Reading… {pct}%",
-    file_unreadable: "{name} could not be read (moved, deleted or not allowed); it was not attached.",
-    bad_receipt: "The server answered {status} without a receipt, so delivery cannot be confirmed. Send the report another way below.",
-    armored_too_large: "The encrypted report is too large to paste as text: download it and attach the file to an email instead.",
-    leave_warning: "Your report has not been sent yet. Leave anyway?",
-    policy_link_short: "Disclosure policy",
-    do_title: "Enter a title",
-    do_type: "Choose the kind of vulnerability",
-    do_type_name: "Name the kind of vulnerability",
-    do_affected: "Enter the affected URL or asset",
-    do_steps: "Describe the steps to reproduce",
-    do_impact: "Describe the impact",
-    do_policy: "Confirm that you have read the disclosure policy",
-    policy_first: "Read {org}'s disclosure policy (opens in a new tab)",
-    policy_later: "before you report: you will confirm it before sending.",
-    files_choose: "Choose files",
-    fingerprint_note: "A fingerprint is a short form of the key your report is encrypted with. To be sure the key is the organization's, compare it with the one on their security page or security.txt.",
-    fingerprint_full: "Show the whole key",
-    next_heading: "What happens next",
-    next_text_org: "Only {org} can open your report: it was encrypted in this browser for them. They read it and answer as their disclosure policy says: in the conversation your follow-up key opens, if you kept one (below), or at the contact details you gave.",
-    receipt_note: "Quote the receipt if you contact {org} about this report: it is how they find it.",
-    digest_note: "The digest identifies exactly what was delivered: the organization can check it against what they received.",
-    copy: "Copy",
-    copy_label: "Copy {what}",
+/// The languages with a catalogue in `www/i18n/`, English first.
+pub const LANGS: &[Lang] = &[
+    Lang {
+        code: "en",
+        name: "English",
+        rtl: false,
+    },
+    Lang {
+        code: "de",
+        name: "Deutsch",
+        rtl: false,
+    },
+    Lang {
+        code: "fr",
+        name: "Français",
+        rtl: false,
+    },
+    Lang {
+        code: "es",
+        name: "Español",
+        rtl: false,
+    },
+    Lang {
+        code: "pt-BR",
+        name: "Português (Brasil)",
+        rtl: false,
+    },
+    Lang {
+        code: "ja",
+        name: "日本語",
+        rtl: false,
+    },
+    Lang {
+        code: "zh-CN",
+        name: "简体中文",
+        rtl: false,
+    },
+    Lang {
+        code: "ar",
+        name: "العربية",
+        rtl: true,
+    },
+];
+
+/// The best language for the tags wanted, in order of preference (the `lang` setting, then the
+/// browser's `navigator.languages`): an exact match, else one of the same primary language
+/// (`pt-PT` gets `pt-BR`, `de-AT` gets `de`), else English.
+pub fn best(wanted: &[&str]) -> &'static Lang {
+    let primary = |t: &str| {
+        t.split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase()
+    };
+    for w in wanted {
+        let w = w.trim();
+        if w.is_empty() {
+            continue;
+        }
+        if let Some(l) = LANGS
+            .iter()
+            .find(|l| l.code.eq_ignore_ascii_case(&w.replace('_', "-")))
+        {
+            return l;
+        }
+        if let Some(l) = LANGS.iter().find(|l| primary(l.code) == primary(w)) {
+            return l;
+        }
+    }
+    &LANGS[0]
+}
+
+/// The language by its tag, if the form has it.
+pub fn lang(code: &str) -> Option<&'static Lang> {
+    LANGS.iter().find(|l| l.code == code)
+}
+
+macro_rules! catalogue {
+    ($($field:ident),* $(,)?) => {
+        /// The position of each sentence in a catalogue's list, in [`KEYS`] order.
+        #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+        #[derive(Clone, Copy)]
+        enum K { $($field),* }
+
+        /// Every key a catalogue has (besides the lists `steps` and `statuses`).
+        pub const KEYS: &[&str] = &[$(stringify!($field)),*];
+
+        impl Strings {
+            $(
+                #[inline]
+                pub fn $field(&self) -> &'static str {
+                    self.all[K::$field as usize]
+                }
+            )*
+        }
+    };
+}
+
+/// The form's sentences in one language: one method per key of `www/i18n/en.json`.
+pub struct Strings {
+    pub lang: &'static Lang,
+    pub steps: [&'static str; 7],
+    pub statuses: [&'static str; 6],
+    /// Every sentence, in [`KEYS`] order.
+    all: [&'static str; KEYS.len()],
+}
+
+impl Strings {
+    /// The sentence of a key named at run time (a problem's code, `report.md`'s labels).
+    pub fn get(&self, key: &str) -> &'static str {
+        KEYS.iter()
+            .position(|k| *k == key)
+            .and_then(|i| self.all.get(i).copied())
+            .unwrap_or("")
+    }
+
+    fn from_map(lang: &'static Lang, m: &Map<String, Value>) -> Result<Strings, String> {
+        // One loop over the keys: the form's module stays small however many sentences.
+        let mut all: Vec<&'static str> = Vec::with_capacity(KEYS.len());
+        for k in KEYS {
+            all.push(text(m, k)?);
+        }
+        Ok(Strings {
+            lang,
+            steps: list(m, "steps")?,
+            statuses: list(m, "statuses")?,
+            all: all.try_into().map_err(|_| String::from("is incomplete"))?,
+        })
+    }
+}
+
+// The keys, and English's sentences, from www/i18n/en.json (build.rs).
+include!(concat!(env!("OUT_DIR"), "/catalogue.rs"));
+
+/// A catalogue's strings live as long as the page: each language is parsed once (cached
+/// below), so there are at most as many as [`LANGS`].
+#[inline(never)]
+fn text(m: &Map<String, Value>, key: &str) -> Result<&'static str, String> {
+    match m.get(key) {
+        Some(Value::String(s)) => Ok(Box::leak(s.clone().into_boxed_str())),
+        _ => Err(format!("missing the text of {key}")),
+    }
+}
+
+fn list<const N: usize>(m: &Map<String, Value>, key: &str) -> Result<[&'static str; N], String> {
+    let items = m
+        .get(key)
+        .and_then(Value::as_array)
+        .filter(|a| a.len() == N);
+    let bad = || format!("{key} must be a list of {N} texts");
+    let items = items.ok_or_else(bad)?;
+    let mut out = [""; N];
+    for (o, v) in out.iter_mut().zip(items) {
+        *o = Box::leak(v.as_str().ok_or_else(bad)?.to_string().into_boxed_str());
+    }
+    Ok(out)
+}
+
+/// Parses a catalogue.
+///
+/// # Errors
+/// A message naming the first key missing or of the wrong shape.
+pub fn parse(lang: &'static Lang, json: &str) -> Result<&'static Strings, String> {
+    // Through `Value`, the instantiation the form already has (a `Map` of its own adds code).
+    let v: Value = serde_json::from_str(json).map_err(|_| "is not JSON".to_string())?;
+    let m = v.as_object().ok_or("is not a JSON object")?;
+    Ok(Box::leak(Box::new(Strings::from_map(lang, m)?)))
+}
+
+thread_local! {
+    static LOADED: RefCell<Vec<&'static Strings>> = const { RefCell::new(Vec::new()) };
+    /// The language the form is in now (the switcher changes it).
+    static CURRENT: std::cell::Cell<Option<&'static Strings>> = const { std::cell::Cell::new(None) };
+}
+
+/// The catalogue the form speaks now: what the switcher chose, else English.
+pub fn current() -> &'static Strings {
+    CURRENT.with(std::cell::Cell::get).unwrap_or_else(english)
+}
+
+/// Makes `s` the form's language.
+pub fn set_current(s: &'static Strings) {
+    CURRENT.with(|c| c.set(Some(s)));
+}
+
+/// The language to start in: the vendor's `lang` setting, else the best match of the browser's
+/// `navigator.languages`, else English.
+pub fn initial(setting: &str) -> &'static Lang {
+    let mut wanted: Vec<String> = vec![setting.to_string()];
+    if setting.is_empty() {
+        if let Some(n) = web_sys::window().map(|w| w.navigator()) {
+            wanted.extend(n.languages().iter().filter_map(|v| v.as_string()));
+            wanted.extend(n.language());
+        }
+    }
+    best(&wanted.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+fn cached(code: &str) -> Option<&'static Strings> {
+    if code == "en" {
+        return Some(english());
+    }
+    LOADED.with(|l| l.borrow().iter().copied().find(|s| s.lang.code == code))
+}
+
+/// English, compiled in.
+static EN: Strings = Strings {
+    lang: &LANGS[0],
+    steps: EN_STEPS,
+    statuses: EN_STATUSES,
+    all: EN_ALL,
 };
 
-/// The catalogue for a language tag; English for languages not yet translated.
-pub fn strings(_lang: &str) -> &'static Strings {
+/// The English catalogue.
+pub fn english() -> &'static Strings {
     &EN
+}
+
+fn remember(s: &'static Strings) {
+    LOADED.with(|l| l.borrow_mut().push(s));
+}
+
+/// The catalogue of `code` if it is loaded, else English.
+pub fn strings(code: &str) -> &'static Strings {
+    cached(code).unwrap_or_else(english)
+}
+
+/// Where the catalogue of a language is: `lang-CODE.json` beside the form page (resolved
+/// against the form's own URL, in inline mode too).
+pub fn catalogue_url(l: &Lang) -> String {
+    crate::dom::asset_url(&format!("lang-{}.json", l.code))
+}
+
+/// Loads the catalogue of `l` (fetched once, then cached). On any failure the form stays in
+/// English and says why in the console: a missing catalogue must not stop a report.
+pub async fn load(l: &'static Lang) -> &'static Strings {
+    if let Some(s) = cached(l.code) {
+        return s;
+    }
+    if l.code == "en" {
+        return english();
+    }
+    match crate::dom::fetch_text(&catalogue_url(l)).await {
+        Ok(json) => match parse(l, &json) {
+            Ok(s) => {
+                remember(s);
+                s
+            }
+            Err(e) => {
+                crate::console_error(&format!(
+                    "sealdrop: the {} catalogue {e}; showing English",
+                    l.code
+                ));
+                english()
+            }
+        },
+        Err(e) => {
+            crate::console_error(&format!(
+                "sealdrop: the {} catalogue could not be loaded ({e}); showing English",
+                l.code
+            ));
+            english()
+        }
+    }
 }
 
 /// Replaces `{name}` placeholders.
 pub fn fill(template: &str, vars: &[(&str, &str)]) -> String {
-    let mut s = template.to_string();
-    for (k, v) in vars {
-        s = s.replace(&format!("{{{k}}}"), v);
-    }
-    s
+    let owned: Vec<(&str, String)> = vars.iter().map(|(k, v)| (*k, (*v).to_string())).collect();
+    sealdrop_core::english::fill_in(template, &owned)
 }
 
-/// Catalogues are statics: two are equal when they are the same one.
+impl Strings {
+    /// A CVSS rating (`High`, as the core names it) in this language.
+    pub fn rating(&self, rating: &str) -> &'static str {
+        match rating.to_ascii_lowercase().as_str() {
+            "none" => self.rating_none(),
+            "low" => self.rating_low(),
+            "medium" => self.rating_medium(),
+            "high" => self.rating_high(),
+            _ => self.rating_critical(),
+        }
+    }
+
+    /// A validation problem, said in this language.
+    pub fn problem(&self, p: &sealdrop_core::Problem) -> String {
+        sealdrop_core::english::fill_in(self.get(p.code()), &p.params())
+    }
+}
+
+/// Catalogues live as long as the page: two are equal when they are the same one.
 impl PartialEq for Strings {
     fn eq(&self, other: &Self) -> bool {
         std::ptr::eq(self, other)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    fn file(code: &str) -> String {
+        let path = format!("{}/www/i18n/{code}.json", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    fn placeholders(s: &str) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        let mut rest = s;
+        while let Some(i) = rest.find('{') {
+            let after = &rest[i + 1..];
+            match after.find('}') {
+                Some(j)
+                    if after[..j]
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c == '_') =>
+                {
+                    out.insert(after[..j].to_string());
+                    rest = &after[j + 1..];
+                }
+                _ => rest = after,
+            }
+        }
+        out
+    }
+
+    /// Every catalogue has exactly English's keys, the same list lengths, and each sentence
+    /// the same placeholders: a translator can neither drop a key, add one the form never
+    /// shows, nor rename `{org}`.
+    #[test]
+    fn catalogues_match_english_key_for_key_and_placeholder_for_placeholder() {
+        let en: Map<String, Value> = serde_json::from_str(&file("en")).expect("en.json");
+        for l in LANGS {
+            let m: Map<String, Value> = serde_json::from_str(&file(l.code))
+                .unwrap_or_else(|e| panic!("{}.json does not parse: {e}", l.code));
+            let (ek, mk): (BTreeSet<_>, BTreeSet<_>) = (en.keys().collect(), m.keys().collect());
+            let missing: Vec<_> = ek.difference(&mk).collect();
+            let extra: Vec<_> = mk.difference(&ek).collect();
+            assert!(missing.is_empty(), "{}.json misses {missing:?}", l.code);
+            assert!(
+                extra.is_empty(),
+                "{}.json has keys English lacks: {extra:?}",
+                l.code
+            );
+            for (k, v) in &en {
+                let other = &m[k];
+                let (a, b): (Vec<&str>, Vec<&str>) = match (v, other) {
+                    (Value::String(a), Value::String(b)) => (vec![a], vec![b]),
+                    (Value::Array(a), Value::Array(b)) => {
+                        assert_eq!(a.len(), b.len(), "{}.json: {k} has another length", l.code);
+                        (
+                            a.iter().filter_map(Value::as_str).collect(),
+                            b.iter().filter_map(Value::as_str).collect(),
+                        )
+                    }
+                    _ => panic!("{}.json: {k} is not of English's shape", l.code),
+                };
+                assert_eq!(
+                    a.len(),
+                    b.len(),
+                    "{}.json: {k} holds something else than text",
+                    l.code
+                );
+                for (a, b) in a.iter().zip(&b) {
+                    assert!(!b.trim().is_empty(), "{}.json: {k} is empty", l.code);
+                    assert_eq!(
+                        placeholders(a),
+                        placeholders(b),
+                        "{}.json: {k} changes a placeholder: {b:?}",
+                        l.code
+                    );
+                }
+            }
+            let s = parse(l, &file(l.code)).unwrap_or_else(|e| panic!("{}: {e}", l.code));
+            assert_eq!(s.lang.code, l.code);
+        }
+        // English, compiled in, is the file, as the core's (for the command line) is.
+        let en_file = parse(&LANGS[0], &file("en")).expect("en.json");
+        assert_eq!(en_file.all, english().all);
+        assert_eq!(
+            (en_file.steps, en_file.statuses),
+            (english().steps, english().statuses)
+        );
+        assert_eq!(sealdrop_core::english::EN_JSON, file("en"));
+        // No catalogue file without a language in LANGS, and the rtl flag where it belongs.
+        let dir = format!("{}/www/i18n", env!("CARGO_MANIFEST_DIR"));
+        for e in std::fs::read_dir(dir).expect("www/i18n") {
+            let name = e.expect("entry").file_name().into_string().expect("utf-8");
+            let code = name.strip_suffix(".json").expect("only .json files");
+            assert!(lang(code).is_some(), "{name} is not in LANGS");
+        }
+        assert_eq!(
+            LANGS
+                .iter()
+                .filter(|l| l.rtl)
+                .map(|l| l.code)
+                .collect::<Vec<_>>(),
+            ["ar"]
+        );
+    }
+
+    /// Every problem the core can report has its sentence.
+    #[test]
+    fn every_problem_code_has_a_sentence() {
+        use sealdrop_core::{CvssError, Problem, TargetError};
+        let en = english();
+        let mut all = vec![
+            Problem::Required,
+            Problem::TooLong { max: 3 },
+            Problem::MultiLine,
+            Problem::ControlCharacters,
+            Problem::BadTypeId,
+            Problem::Cvss(CvssError::UnsupportedVersion),
+            Problem::Cvss(CvssError::InvalidMetrics),
+            Problem::EmailShape,
+            Problem::CreditNeedsName,
+            Problem::CreditNeedsHandle,
+            Problem::TooManyFiles { max: 2 },
+            Problem::TooLarge { max_bytes: 1 << 20 },
+            Problem::PolicyNotAccepted,
+            Problem::StillReading,
+            Problem::UnknownChoice,
+            Problem::NotAUrl,
+        ];
+        for e in [
+            TargetError::Empty,
+            TargetError::TooLong,
+            TargetError::UnsupportedScheme,
+            TargetError::Credentials,
+            TargetError::MalformedUrl,
+            TargetError::ControlCharacters,
+        ] {
+            all.push(Problem::Target(e));
+        }
+        for p in &all {
+            let text = en.problem(p);
+            assert!(
+                text.len() > 10 && !text.contains('{'),
+                "{}: {text:?}",
+                p.code()
+            );
+        }
+        assert_eq!(
+            en.problem(&Problem::TooLong { max: 3 }),
+            "This is too long: keep it to 3 characters."
+        );
+        assert!(en
+            .problem(&Problem::TooLarge { max_bytes: 1 << 20 })
+            .contains("1 MB"));
+    }
+
+    #[test]
+    fn the_best_language_is_an_exact_match_then_the_same_language_then_english() {
+        assert_eq!(best(&["pt-BR"]).code, "pt-BR");
+        assert_eq!(best(&["pt-PT", "en"]).code, "pt-BR");
+        assert_eq!(best(&["de-AT"]).code, "de");
+        assert_eq!(best(&["zh-cn"]).code, "zh-CN");
+        assert_eq!(best(&["", "ar-EG"]).code, "ar");
+        assert_eq!(best(&["nl", "fr-CA", "de"]).code, "fr");
+        assert_eq!(best(&["nl", "sv"]).code, "en");
+        assert_eq!(best(&[]).code, "en");
     }
 }

@@ -32,12 +32,36 @@ pub struct RootProps {
 }
 
 /// The form, or the configuration's errors in its place: never a form that could send unsealed.
+/// It holds the language: switching it renders the same form, which keeps what was typed.
 #[component]
 pub fn Root(p: &RootProps) -> Html {
+    let t = use_state(i18n::current);
+    let on_lang = {
+        let t = t.clone();
+        Callback::from(move |l: &'static i18n::Lang| {
+            let t = t.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let s = i18n::load(l).await;
+                i18n::set_current(s);
+                page_lang(s.lang);
+                t.set(s);
+            });
+        })
+    };
     match &p.config {
-        Ok(c) => html! { <App config={c.clone()} /> },
-        Err(errors) => {
-            html! { <ConfigErrorView errors={errors.clone()} t={i18n::strings("en")} /> }
+        Ok(c) => html! { <App config={c.clone()} t={*t} {on_lang} /> },
+        Err(errors) => html! { <ConfigErrorView errors={errors.clone()} t={*t} /> },
+    }
+}
+
+/// On the form page (iframe mode), the page's own `lang` and `dir` follow the form's, for
+/// screen readers and the browser's layout; in inline mode the form's element carries them.
+fn page_lang(l: &i18n::Lang) {
+    let doc = web_sys::window().and_then(|w| w.document());
+    if let Some(doc) = doc.filter(|d| d.get_element_by_id(ROOT_ID).is_some()) {
+        if let Some(html) = doc.document_element() {
+            let _ = html.set_attribute("lang", l.code);
+            let _ = html.set_attribute("dir", if l.rtl { "rtl" } else { "ltr" });
         }
     }
 }
@@ -50,13 +74,6 @@ pub fn console_error(message: &str) {
 
 /// Mounts the widget into `el` with an already-parsed configuration.
 pub fn mount(el: web_sys::Element, config: Result<Config, Vec<ConfigError>>) {
-    if let Err(errors) = &config {
-        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        console_error(&format!(
-            "sealdrop: the configuration is broken, so the form is disabled:\n{}",
-            lines.join("\n")
-        ));
-    }
     if let Ok(c) = &config {
         let _ = el.set_attribute(
             "data-theme",
@@ -67,13 +84,70 @@ pub fn mount(el: web_sys::Element, config: Result<Config, Vec<ConfigError>>) {
             },
         );
     }
-    yew::Renderer::<Root>::with_root_and_props(
-        el,
-        RootProps {
-            config: config.map(Rc::new),
-        },
-    )
-    .render();
+    // The language first (its catalogue fetched if it is not English), then the vendor's
+    // questions if they are a URL: the form shows itself complete, in one language.
+    wasm_bindgen_futures::spawn_local(async move {
+        let lang = i18n::initial(config.as_ref().map_or("", |c| c.lang.as_str()));
+        let t = i18n::load(lang).await;
+        i18n::set_current(t);
+        page_lang(t.lang);
+        let config = match config {
+            Ok(c) => questions_from_url(c).await,
+            Err(e) => Err(e),
+        };
+        if let Err(errors) = &config {
+            let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            console_error(&format!(
+                "sealdrop: the configuration is broken, so the form is disabled:\n{}",
+                lines.join("\n")
+            ));
+        }
+        let report_lang = config
+            .as_ref()
+            .ok()
+            .map(|c| i18n::best(&[c.report_lang.as_str()]));
+        yew::Renderer::<Root>::with_root_and_props(
+            el,
+            RootProps {
+                config: config.map(Rc::new),
+            },
+        )
+        .render();
+        // The organization's language for `report.md`, while the researcher types.
+        if let Some(l) = report_lang {
+            i18n::load(l).await;
+        }
+    });
+}
+
+/// `questions` given as the URL of a JSON file: fetched (without cookies, at most 256 KB) and
+/// checked like questions given inline. A file that cannot be had or is wrong disables the
+/// form with a message for the site owner, as any broken setting does.
+async fn questions_from_url(mut c: Config) -> Result<Config, Vec<ConfigError>> {
+    let Some(url) = c.questions_url.clone() else {
+        return Ok(c);
+    };
+    let broken = |message: String| {
+        vec![ConfigError {
+            setting: "questions".into(),
+            message,
+        }]
+    };
+    let text = dom::fetch_text(&dom::asset_url(&url))
+        .await
+        .map_err(|e| broken(format!("{url} could not be loaded ({e})")))?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|_| broken(format!("{url} is not JSON: expected an array of questions")))?;
+    c.questions = sealdrop_core::parse_questions(&value).map_err(|errors| {
+        errors
+            .into_iter()
+            .map(|m| ConfigError {
+                setting: format!("questions ({url})"),
+                message: m,
+            })
+            .collect::<Vec<_>>()
+    })?;
+    Ok(c)
 }
 
 /// Inline mode: mounts into `el` (inside the loader's shadow root), configured by the script
@@ -102,6 +176,9 @@ pub fn mount_inline(
         if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
             map.insert(k, v);
         }
+    }
+    if let Some(b) = &base {
+        dom::set_base(b.clone());
     }
     let config = Config::from_attributes(&map).map(|mut c| {
         if let Some(base) = base.filter(|_| c.endpoint.starts_with('/')) {

@@ -20,27 +20,11 @@ async fn load_config() -> Result<Config, Vec<ConfigError>> {
             message,
         }]
     };
-    let unreachable =
-        || broken("could not be loaded from this origin: serve it next to the form page".into());
-    let window = web_sys::window().ok_or_else(unreachable)?;
-    let resp: web_sys::Response =
-        wasm_bindgen_futures::JsFuture::from(window.fetch_with_str("sealdrop.json"))
-            .await
-            .ok()
-            .and_then(|r| r.dyn_into().ok())
-            .ok_or_else(unreachable)?;
-    if !resp.ok() {
-        return Err(broken(format!(
-            "answered {} instead of the configuration: serve it next to the form page",
-            resp.status()
-        )));
-    }
-    let read = || broken("could not be read".into());
-    let text = wasm_bindgen_futures::JsFuture::from(resp.text().map_err(|_| read())?)
-        .await
-        .ok()
-        .and_then(|t| t.as_string())
-        .ok_or_else(read)?;
+    let text = crate::dom::fetch_text("sealdrop.json").await.map_err(|e| {
+        broken(format!(
+            "could not be loaded from this origin ({e}): serve it next to the form page"
+        ))
+    })?;
     let mut config = Config::from_json(&text)?;
     // Presentational settings from the host page's script tag.
     if let Some(theme) = param("theme") {

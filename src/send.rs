@@ -8,20 +8,20 @@ use std::rc::Rc;
 use sealdrop_core::{Config, Report};
 use yew::prelude::*;
 
-use crate::i18n::{fill, strings, Strings};
+use crate::i18n::{fill, Strings};
 use crate::sealer::{Event, SealFailure, Sealed, Sealer};
 use crate::state::{Action, Delivery, State};
 
 /// What the researcher reads when the worker could not seal.
 pub fn seal_failure_text(t: &Strings, f: SealFailure) -> String {
     let why = match f {
-        SealFailure::Unavailable => t.seal_unavailable,
-        SealFailure::Read => t.seal_read,
-        SealFailure::Changed => t.seal_changed,
-        SealFailure::Recipients => t.seal_recipients,
-        SealFailure::Internal => t.seal_internal,
+        SealFailure::Unavailable => t.seal_unavailable(),
+        SealFailure::Read => t.seal_read(),
+        SealFailure::Changed => t.seal_changed(),
+        SealFailure::Recipients => t.seal_recipients(),
+        SealFailure::Internal => t.seal_internal(),
     };
-    fill(t.seal_failed, &[("e", why)])
+    fill(t.seal_failed(), &[("e", why)])
 }
 
 /// Posts the sealed report, reporting progress through the reducer. With the follow-up key's
@@ -96,8 +96,12 @@ pub fn seal_and_deliver(
     report: Rc<Report>,
     secret: Option<[u8; 16]>,
 ) {
-    let t = strings(&config.lang);
-    let Ok(parts) = sealdrop_core::BundleParts::of(&report) else {
+    let t = crate::i18n::current();
+    // `report.md` in the organization's language (`report_lang`), whatever the researcher's.
+    let md_lang = crate::i18n::best(&[config.report_lang.as_str()]);
+    let md = crate::i18n::strings(md_lang.code);
+    let markdown = sealdrop_core::render_markdown_in(&report, &|k| md.get(k).to_string());
+    let Ok(parts) = sealdrop_core::BundleParts::of_in(&report, markdown) else {
         return state.dispatch(Action::Notice(Some(seal_failure_text(
             t,
             SealFailure::Internal,

@@ -4,7 +4,8 @@
 use std::rc::Rc;
 
 use sealdrop_core::{
-    validate, Credit, Draft, DraftAttachment, FieldError, FieldId, Limits, Report,
+    validate, Credit, Draft, DraftAnswer, DraftAttachment, FieldError, FieldId, Limits, Question,
+    QuestionKind, Report,
 };
 use yew::Reducible;
 
@@ -38,9 +39,14 @@ impl Step {
         STEPS.iter().position(|s| *s == self).unwrap_or(0)
     }
 
-    /// The step on which a field is edited.
-    pub fn of_field(field: FieldId) -> Step {
+    /// The step on which a field is edited; the organization's questions name theirs.
+    pub fn of_field(field: FieldId, questions: &[Question]) -> Step {
         match field {
+            FieldId::Answer(i) => questions
+                .get(i)
+                .and_then(|q| STEPS.get(q.step))
+                .copied()
+                .unwrap_or(Step::Review),
             FieldId::Type | FieldId::TypeName | FieldId::Title => Step::Kind,
             FieldId::Affected | FieldId::Target(_) => Step::Where,
             FieldId::Prerequisites | FieldId::Steps => Step::Reproduce,
@@ -131,6 +137,9 @@ pub struct Form {
     pub policy_accepted_at: Option<String>,
     /// The researcher opted out of a conversation (no follow-up key) on the review step.
     pub no_thread: bool,
+    /// The answers to the organization's questions, by index: the text typed, or for a
+    /// choice question the chosen choice's index.
+    pub answers: Vec<String>,
 }
 
 pub const OTHER: &str = "other";
@@ -152,6 +161,10 @@ pub struct State {
     /// The follow-up key's secret of the report being sent (docs/conversation.md): made at
     /// Send, kept in memory only, shown with the receipt.
     pub thread_secret: Option<[u8; 16]>,
+    /// The organization's own questions (its `questions` setting).
+    pub questions: Rc<Vec<Question>>,
+    /// The language the answers' labels go into `report.json` and `report.md` in.
+    pub report_lang: String,
 }
 
 pub enum Action {
@@ -161,6 +174,8 @@ pub enum Action {
         name: String,
     },
     SetTarget(usize, String),
+    /// The answer to the organization's question at this index.
+    Answer(usize, String),
     AddTarget,
     RemoveTarget(usize),
     SetCredit(Credit),
@@ -219,7 +234,18 @@ impl State {
             policy_url,
             notice: None,
             thread_secret: None,
+            questions: Rc::new(Vec::new()),
+            report_lang: "en".into(),
         }
+    }
+
+    /// The organization's questions, asked in the steps they name; their labels go into the
+    /// report in `report_lang`.
+    pub fn with_questions(mut self, questions: Rc<Vec<Question>>, report_lang: &str) -> Self {
+        self.form.answers = vec![String::new(); questions.len()];
+        self.questions = questions;
+        self.report_lang = report_lang.to_string();
+        self
     }
 
     /// The draft as the core validates it; `created_at` is the time of sending.
@@ -249,6 +275,33 @@ impl State {
             attachments: f.files.iter().map(|a| a.meta.clone()).collect(),
             policy_url: self.policy_url.clone(),
             policy_accepted_at: f.policy_accepted_at.clone().unwrap_or_default(),
+            answers: self
+                .questions
+                .iter()
+                .enumerate()
+                .map(|(i, q)| {
+                    let lang = &self.report_lang;
+                    let choices: Vec<String> =
+                        q.choices.iter().map(|c| c.get(lang).to_string()).collect();
+                    let given = f.answers.get(i).cloned().unwrap_or_default();
+                    let value = match q.kind {
+                        QuestionKind::Choice => given
+                            .parse::<usize>()
+                            .ok()
+                            .and_then(|k| choices.get(k).cloned())
+                            .unwrap_or_default(),
+                        _ => given,
+                    };
+                    DraftAnswer {
+                        id: q.id.clone(),
+                        question: q.label.get(lang).to_string(),
+                        kind: q.kind,
+                        required: q.required,
+                        choices,
+                        value,
+                    }
+                })
+                .collect(),
         }
     }
 
@@ -269,7 +322,7 @@ impl State {
             Ok(_) => Vec::new(),
             Err(e) => e
                 .into_iter()
-                .filter(|e| Step::of_field(e.field) == step)
+                .filter(|e| Step::of_field(e.field, &self.questions) == step)
                 .collect(),
         }
     }
@@ -284,11 +337,12 @@ impl State {
             && f.files.is_empty())
     }
 
-    pub fn error(&self, field: FieldId) -> Option<String> {
+    /// The problem of a field on screen, said in the language of `t`.
+    pub fn error(&self, field: FieldId, t: &crate::i18n::Strings) -> Option<String> {
         self.errors
             .iter()
             .find(|e| e.field == field)
-            .map(|e| e.problem.message())
+            .map(|e| t.problem(&e.problem))
     }
 }
 
@@ -324,6 +378,12 @@ impl Reducible for State {
             Action::ChooseType { id, name } => {
                 s.form.type_id = id;
                 s.form.type_name = name;
+                refresh(&mut s);
+            }
+            Action::Answer(i, v) => {
+                if let Some(a) = s.form.answers.get_mut(i) {
+                    *a = v;
+                }
                 refresh(&mut s);
             }
             Action::SetTarget(i, v) => {
@@ -400,10 +460,10 @@ impl Reducible for State {
                 if let Err(errors) = s.check("1970-01-01T00:00:00Z") {
                     s.step = errors
                         .first()
-                        .map_or(Step::Review, |e| Step::of_field(e.field));
+                        .map_or(Step::Review, |e| Step::of_field(e.field, &s.questions));
                     s.errors = errors
                         .into_iter()
-                        .filter(|e| Step::of_field(e.field) == s.step)
+                        .filter(|e| Step::of_field(e.field, &s.questions) == s.step)
                         .collect();
                 }
                 s.focus += 1;
@@ -430,7 +490,8 @@ impl Reducible for State {
             }
             Action::Notice(n) => s.notice = n,
             Action::Reset { id } => {
-                s = State::new(id, s.limits, s.policy_url.clone());
+                s = State::new(id, s.limits, s.policy_url.clone())
+                    .with_questions(s.questions.clone(), &s.report_lang);
                 s.focus = self.focus + 1;
             }
         }

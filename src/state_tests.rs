@@ -46,7 +46,7 @@ fn next_is_refused_with_the_steps_errors_and_focus_moves() {
     assert_eq!(fields(&s), [FieldId::Title, FieldId::Type]);
     assert_eq!(s.focus, 1);
     // Errors of later steps are not shown yet.
-    assert!(s.error(FieldId::Steps).is_none());
+    assert!(s.error(FieldId::Steps, crate::i18n::english()).is_none());
 }
 
 #[test]

@@ -12,7 +12,7 @@ use crate::state::{Action, Field};
 pub fn AboutStep(p: &StepProps) -> Html {
     let (s, t) = (&p.state, p.t);
     let set = |f: Field| p.setter(f);
-    let opt = Some(AttrValue::from(t.optional));
+    let opt = Some(AttrValue::from(t.optional()));
     let credit = |c: Credit, id: &'static str, label: &'static str| {
         let onchange = {
             let s = s.clone();
@@ -27,18 +27,18 @@ pub fn AboutStep(p: &StepProps) -> Html {
     };
     html! {
         <>
-            <p class="sd-note">{ t.about_note }</p>
-            <TextField id="sd-reporter-name" label={t.name_label} value={s.form.name.clone()} optional={opt.clone()} error={s.error(FieldId::ReporterName)} on_input={set(Field::Name)} />
-            <TextField id="sd-reporter-handle" label={t.handle_label} value={s.form.handle.clone()} optional={opt.clone()} error={s.error(FieldId::ReporterHandle)} on_input={set(Field::Handle)} />
-            <TextField id="sd-reporter-email" label={t.email_label} value={s.form.email.clone()} optional={opt}
-                input_type="email" hint={Some(AttrValue::from(t.email_hint))}
-                error={s.error(FieldId::ReporterEmail)} on_input={set(Field::Email)} />
+            <p class="sd-note">{ t.about_note() }</p>
+            <TextField id="sd-reporter-name" label={t.name_label()} value={s.form.name.clone()} optional={opt.clone()} error={s.error(FieldId::ReporterName, t)} on_input={set(Field::Name)} />
+            <TextField id="sd-reporter-handle" label={t.handle_label()} value={s.form.handle.clone()} optional={opt.clone()} error={s.error(FieldId::ReporterHandle, t)} on_input={set(Field::Handle)} />
+            <TextField id="sd-reporter-email" label={t.email_label()} value={s.form.email.clone()} optional={opt}
+                input_type="email" hint={Some(AttrValue::from(t.email_hint()))}
+                error={s.error(FieldId::ReporterEmail, t)} on_input={set(Field::Email)} />
             <fieldset class="sd-credit">
-                <legend>{ t.credit_legend }</legend>
+                <legend>{ t.credit_legend() }</legend>
                 <ul>
-                    { credit(Credit::Name, "sd-credit-name", t.credit_name) }
-                    { credit(Credit::Handle, "sd-credit-handle", t.credit_handle) }
-                    { credit(Credit::Anonymous, "sd-credit-anonymous", t.credit_anonymous) }
+                    { credit(Credit::Name, "sd-credit-name", t.credit_name()) }
+                    { credit(Credit::Handle, "sd-credit-handle", t.credit_handle()) }
+                    { credit(Credit::Anonymous, "sd-credit-anonymous", t.credit_anonymous()) }
                 </ul>
             </fieldset>
         </>

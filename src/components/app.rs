@@ -12,6 +12,7 @@ use super::error_summary::ErrorSummary;
 use super::evidence::EvidenceStep;
 use super::impact::ImpactStep;
 use super::kind::KindStep;
+use super::questions::Questions;
 use super::reproduce::ReproduceStep;
 use super::review::ReviewStep;
 use super::stepper::Stepper;
@@ -19,7 +20,7 @@ use super::targets::TargetsStep;
 use super::thread_host::ThreadHost;
 use super::StepProps;
 use crate::dom::{focus_selector, now_rfc3339};
-use crate::i18n::{fill, strings};
+use crate::i18n::{fill, Lang, Strings, LANGS};
 use crate::sealer::Sealer;
 use crate::send::{deliver, seal_and_deliver};
 use crate::state::{Action, Delivery, State, Step, STEPS};
@@ -27,12 +28,16 @@ use crate::state::{Action, Delivery, State, Step, STEPS};
 #[derive(Properties, PartialEq)]
 pub struct AppProps {
     pub config: Rc<Config>,
+    /// The language the form is in.
+    pub t: &'static Strings,
+    /// The switcher chose another language.
+    pub on_lang: Callback<&'static Lang>,
 }
 
 #[component]
 pub fn App(p: &AppProps) -> Html {
     let config = p.config.clone();
-    let t = strings(&config.lang);
+    let t = p.t;
     let state = {
         let c = config.clone();
         use_reducer(move || {
@@ -41,6 +46,7 @@ pub fn App(p: &AppProps) -> Html {
                 c.limits,
                 c.policy_url.clone().unwrap_or_default(),
             )
+            .with_questions(Rc::new(c.questions.clone()), &c.report_lang)
         })
     };
     let root = use_node_ref();
@@ -86,7 +92,7 @@ pub fn App(p: &AppProps) -> Html {
                         if let Some(e) =
                             wasm_bindgen::JsCast::dyn_ref::<web_sys::BeforeUnloadEvent>(e)
                         {
-                            e.set_return_value(t.leave_warning);
+                            e.set_return_value(t.leave_warning());
                         }
                     })
                 })
@@ -121,7 +127,7 @@ pub fn App(p: &AppProps) -> Html {
         Callback::from(move |()| {
             sealer.cancel();
             state.dispatch(Action::Delivery(Delivery::Editing));
-            state.dispatch(Action::Notice(Some(t.seal_cancelled.to_string())));
+            state.dispatch(Action::Notice(Some(t.seal_cancelled().to_string())));
         })
     };
     let on_retry = {
@@ -191,39 +197,59 @@ pub fn App(p: &AppProps) -> Html {
                 <form class="sd-form" novalidate=true {onsubmit} aria-labelledby="sd-step-heading">
                     <h2 id="sd-step-heading" tabindex="-1">{ t.steps[step.index()] }</h2>
                     if let Some(n) = &state.notice { <p class="sd-error" role="alert">{ n }</p> }
-                    <ErrorSummary errors={state.errors.clone()} {t} />
+                    <ErrorSummary errors={state.errors.clone()} {t} questions={state.questions.clone()} />
                     { content }
+                    <Questions step={props()} at={step} />
                     <div class="sd-nav">
-                        if step.index() > 0 { <button type="button" class="sd-secondary" id="sd-back" onclick={back}>{ t.back }</button> }
-                        if step.index() + 1 < STEPS.len() { <button type="submit" class="sd-primary" id="sd-next">{ t.next }</button> }
+                        if step.index() > 0 { <button type="button" class="sd-secondary" id="sd-back" onclick={back}>{ t.back() }</button> }
+                        if step.index() + 1 < STEPS.len() { <button type="submit" class="sd-primary" id="sd-next">{ t.next() }</button> }
                     </div>
                 </form>
             </>
         }
     };
     let org = if config.org.is_empty() {
-        t.default_org.to_string()
+        t.default_org().to_string()
     } else {
         config.org.clone()
     };
+    let on_lang = {
+        let cb = p.on_lang.clone();
+        Callback::from(move |e: Event| {
+            let v = e
+                .target_unchecked_into::<web_sys::HtmlSelectElement>()
+                .value();
+            if let Some(l) = crate::i18n::lang(&v) {
+                cb.emit(l);
+            }
+        })
+    };
     html! {
-        <div class="sd-app" ref={root}>
+        <div class="sd-app" ref={root} lang={t.lang.code} dir={if t.lang.rtl { "rtl" } else { "ltr" }}>
             <header>
-                <h1>{ t.title }</h1>
-                <p class="sd-intro">{ fill(t.intro_org, &[("org", &org)]) }</p>
+                <div class="sd-lang">
+                    <label for="sd-lang">{ t.lang_label() }</label>
+                    <select id="sd-lang" onchange={on_lang}>
+                        { for LANGS.iter().map(|l| html! {
+                            <option value={l.code} lang={l.code} selected={l.code == t.lang.code}>{ l.name }</option>
+                        }) }
+                    </select>
+                </div>
+                <h1>{ t.title() }</h1>
+                <p class="sd-intro">{ fill(t.intro_org(), &[("org", &org)]) }</p>
                 // The policy from the first step, not discovered by a refused Send.
                 if let (Some(url), Delivery::Editing) = (&config.policy_url, &state.delivery) {
                     <p class="sd-policy-first">
                         <a href={url.clone()} target="_blank" rel="noopener noreferrer" id="sd-policy-first">
-                            { fill(t.policy_first, &[("org", &org)]) }
+                            { fill(t.policy_first(), &[("org", &org)]) }
                         </a>
-                        { " " }{ t.policy_later }
+                        { " " }{ t.policy_later() }
                     </p>
                 }
                 if thread.is_none() && state.delivery == Delivery::Editing && step == Step::Kind {
                     <p class="sd-follow-up">
                         <button type="button" class="sd-link" id="sd-follow-up"
-                            onclick={{ let thread = thread.clone(); move |_| thread.set(Some(String::new())) }}>{ t.follow_up }</button>
+                            onclick={{ let thread = thread.clone(); move |_| thread.set(Some(String::new())) }}>{ t.follow_up() }</button>
                     </p>
                 }
             </header>

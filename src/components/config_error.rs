@@ -15,8 +15,8 @@ pub struct Props {
 pub fn ConfigErrorView(p: &Props) -> Html {
     html! {
         <div class="sd-app sd-config-error" role="alert">
-            <h2>{ p.t.config_broken }</h2>
-            <p>{ p.t.config_fix }</p>
+            <h2>{ p.t.config_broken() }</h2>
+            <p>{ p.t.config_fix() }</p>
             <ul>
                 { for p.errors.iter().map(|e| html! { <li><code>{ &e.setting }</code>{ ": " }{ &e.message }</li> }) }
             </ul>

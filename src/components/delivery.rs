@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use sealdrop_core::{human_bytes, render_markdown, Report};
+use sealdrop_core::{human_bytes, render_markdown_in, Report};
 use yew::prelude::*;
 
 use super::StepProps;
@@ -30,17 +30,17 @@ pub struct DeliveryProps {
 /// A delivery failure, said in the researcher's language.
 pub fn failure_text(t: &Strings, e: &DeliveryError) -> String {
     match e {
-        DeliveryError::Offline => t.net_offline.to_string(),
+        DeliveryError::Offline => t.net_offline().to_string(),
         DeliveryError::Refused {
             message: Some(m), ..
         } => m.clone(),
         DeliveryError::Refused { status, .. } => {
-            fill(t.net_status, &[("status", &status.to_string())])
+            fill(t.net_status(), &[("status", &status.to_string())])
         }
         DeliveryError::BadReceipt { status } => {
-            fill(t.bad_receipt, &[("status", &status.to_string())])
+            fill(t.bad_receipt(), &[("status", &status.to_string())])
         }
-        DeliveryError::DigestMismatch => t.digest_mismatch.to_string(),
+        DeliveryError::DigestMismatch => t.digest_mismatch().to_string(),
     }
 }
 
@@ -61,9 +61,11 @@ fn downloads(
         let (report, name) = (report.clone(), format!("{stem}.md"));
         let receipt = receipt.map(str::to_string);
         Callback::from(move |_: MouseEvent| {
-            let md = render_markdown(&report);
+            // The researcher's own copy, in the language they used.
+            let t = crate::i18n::current();
+            let md = render_markdown_in(&report, &|k| t.get(k).to_string());
             let md = match &receipt {
-                Some(r) => format!("Receipt: {r}\n\n{md}"),
+                Some(r) => format!("{}: {r}\n\n{md}", t.receipt()),
                 None => md,
             };
             download(md.as_bytes(), &name, "text/markdown")
@@ -71,10 +73,10 @@ fn downloads(
     };
     html! {
         <div class="sd-actions">
-            <button type="button" class="sd-secondary" id="sd-download-sealed" onclick={sealed}>{ t.download_sealed }</button>
+            <button type="button" class="sd-secondary" id="sd-download-sealed" onclick={sealed}>{ t.download_sealed() }</button>
             <button type="button" class="sd-secondary" id="sd-download-plain" onclick={plain}
-                aria-describedby="sd-plain-note">{ t.download_plain }</button>
-            <p id="sd-plain-note" class="sd-hint">{ t.plain_note }</p>
+                aria-describedby="sd-plain-note">{ t.download_plain() }</button>
+            <p id="sd-plain-note" class="sd-hint">{ t.plain_note() }</p>
         </div>
     }
 }
@@ -141,10 +143,10 @@ pub fn DeliveryView(p: &DeliveryProps) -> Html {
         Delivery::Editing => html! {},
         Delivery::Sealing { done, total } => html! {
             <div class="sd-progress">
-                { bar("sd-sealing", t.sealing_label, t.sealing_progress, *done, *total) }
-                <p role="status">{ t.sealing }</p>
+                { bar("sd-sealing", t.sealing_label(), t.sealing_progress(), *done, *total) }
+                <p role="status">{ t.sealing() }</p>
                 <button type="button" class="sd-secondary" id="sd-cancel"
-                    onclick={{ let cb = p.on_cancel.clone(); move |_| cb.emit(()) }}>{ t.cancel }</button>
+                    onclick={{ let cb = p.on_cancel.clone(); move |_| cb.emit(()) }}>{ t.cancel() }</button>
             </div>
         },
         Delivery::Sending {
@@ -155,16 +157,16 @@ pub fn DeliveryView(p: &DeliveryProps) -> Html {
         } => {
             let msg = match retry_in {
                 Some(secs) => fill(
-                    t.retrying,
+                    t.retrying(),
                     &[("s", &secs.to_string()), ("n", &attempt.to_string())],
                 ),
-                None => t.sending.to_string(),
+                None => t.sending().to_string(),
             };
             let bar = if retry_in.is_none() {
                 bar(
                     "sd-upload",
-                    t.upload_label,
-                    t.upload_progress,
+                    t.upload_label(),
+                    t.upload_progress(),
                     *sent,
                     *total,
                 )
@@ -185,45 +187,45 @@ pub fn DeliveryView(p: &DeliveryProps) -> Html {
             report,
         } => {
             let org = if c.org.is_empty() {
-                t.default_org.to_string()
+                t.default_org().to_string()
             } else {
                 c.org.clone()
             };
             let copy = |what: &str, value: &str| {
                 let value = value.to_string();
                 let copied = copied.clone();
-                let label = fill(t.copy_label, &[("what", what)]);
+                let label = fill(t.copy_label(), &[("what", what)]);
                 let onclick = Callback::from(move |_: MouseEvent| {
                     if let Some(w) = web_sys::window() {
                         let _ = w.navigator().clipboard().write_text(&value);
                         copied.set(true);
                     }
                 });
-                html! { <button type="button" class="sd-secondary sd-copy" aria-label={label} {onclick}>{ t.copy }</button> }
+                html! { <button type="button" class="sd-secondary sd-copy" aria-label={label} {onclick}>{ t.copy() }</button> }
             };
             html! {
                 <div class="sd-done">
-                    <h2 tabindex="-1" id="sd-outcome">{ t.delivered }</h2>
-                    <h3>{ t.next_heading }</h3>
-                    <p id="sd-next-text">{ fill(t.next_text_org, &[("org", &org)]) }</p>
+                    <h2 tabindex="-1" id="sd-outcome">{ t.delivered() }</h2>
+                    <h3>{ t.next_heading() }</h3>
+                    <p id="sd-next-text">{ fill(t.next_text_org(), &[("org", &org)]) }</p>
                     <dl class="sd-ids">
-                        <dt>{ t.receipt }</dt>
+                        <dt>{ t.receipt() }</dt>
                         <dd>
-                            <div class="sd-id"><code id="sd-receipt">{ receipt }</code>{ copy(t.receipt, receipt) }</div>
-                            <p class="sd-hint">{ fill(t.receipt_note, &[("org", &org)]) }</p>
+                            <div class="sd-id"><code id="sd-receipt">{ receipt }</code>{ copy(t.receipt(), receipt) }</div>
+                            <p class="sd-hint">{ fill(t.receipt_note(), &[("org", &org)]) }</p>
                         </dd>
-                        <dt>{ t.digest }</dt>
+                        <dt>{ t.digest() }</dt>
                         <dd>
-                            <div class="sd-id"><code id="sd-sha256" class="sd-wrap">{ sha256 }</code>{ copy(t.digest, sha256) }</div>
-                            <p class="sd-hint">{ t.digest_note }</p>
+                            <div class="sd-id"><code id="sd-sha256" class="sd-wrap">{ sha256 }</code>{ copy(t.digest(), sha256) }</div>
+                            <p class="sd-hint">{ t.digest_note() }</p>
                         </dd>
                     </dl>
                     { follow_up_key(t, &org, c.response_days, receipt, s.thread_secret, copy, &p.on_follow_up) }
-                    if *copied { <p role="status" class="sd-hint">{ t.copied }</p> }
+                    if *copied { <p role="status" class="sd-hint">{ t.copied() }</p> }
                     { downloads(t, sealed, report, Some(receipt)) }
                     <div class="sd-actions">
                         <button type="button" class="sd-secondary" id="sd-new-report"
-                            onclick={{ let cb = p.on_new.clone(); move |_| cb.emit(()) }}>{ t.new_report }</button>
+                            onclick={{ let cb = p.on_new.clone(); move |_| cb.emit(()) }}>{ t.new_report() }</button>
                     </div>
                 </div>
             }
@@ -249,13 +251,13 @@ pub fn DeliveryView(p: &DeliveryProps) -> Html {
                 let subject = format!(
                     "{} {}",
                     c.subject_tag.clone().unwrap_or_default(),
-                    fill(t.mail_subject, &[("id", &report.id)])
+                    fill(t.mail_subject(), &[("id", &report.id)])
                 );
                 // Mail clients truncate long mailto: links; past that, the body asks for the file.
                 let body = if armored.len() < 6000 {
                     armored.clone()
                 } else {
-                    fill(t.mail_attached, &[("id", &report.id)])
+                    fill(t.mail_attached(), &[("id", &report.id)])
                 };
                 let enc = |v: &str| String::from(js_sys::encode_uri_component(v));
                 (
@@ -270,25 +272,25 @@ pub fn DeliveryView(p: &DeliveryProps) -> Html {
             });
             html! {
                 <div class="sd-failed">
-                    <h2 tabindex="-1" id="sd-outcome">{ t.failed }</h2>
+                    <h2 tabindex="-1" id="sd-outcome">{ t.failed() }</h2>
                     <p class="sd-error" id="sd-failure-reason">{ failure_text(t, reason) }</p>
-                    <p>{ t.failed_keep }</p>
+                    <p>{ t.failed_keep() }</p>
                     { downloads(t, sealed, report, None) }
                     if fits {
-                        <label for="sd-armored">{ t.armored_label }</label>
+                        <label for="sd-armored">{ t.armored_label() }</label>
                         <textarea id="sd-armored" readonly=true rows="6" value={armored} class="sd-armored" spellcheck="false" />
                     } else {
-                        <p class="sd-hint" id="sd-armored-too-large">{ t.armored_too_large }</p>
+                        <p class="sd-hint" id="sd-armored-too-large">{ t.armored_too_large() }</p>
                     }
                     <div class="sd-actions">
                         if fits {
-                            <button type="button" class="sd-secondary" onclick={copy}>{ t.copy_armored }</button>
+                            <button type="button" class="sd-secondary" onclick={copy}>{ t.copy_armored() }</button>
                         }
-                        if *copied { <span role="status">{ t.copied }</span> }
+                        if *copied { <span role="status">{ t.copied() }</span> }
                         if let Some((email, href)) = mailto {
-                            <a class="sd-button sd-secondary" {href}>{ fill(t.email_it, &[("email", &email)]) }</a>
+                            <a class="sd-button sd-secondary" {href}>{ fill(t.email_it(), &[("email", &email)]) }</a>
                         }
-                        <button type="button" class="sd-primary" id="sd-retry" onclick={{ let cb = p.on_retry.clone(); move |_| cb.emit(()) }}>{ t.try_again }</button>
+                        <button type="button" class="sd-primary" id="sd-retry" onclick={{ let cb = p.on_retry.clone(); move |_| cb.emit(()) }}>{ t.try_again() }</button>
                     </div>
                 </div>
             }
@@ -309,12 +311,12 @@ fn follow_up_key(
     on_follow_up: &Callback<String>,
 ) -> Html {
     let Some(key) = secret.and_then(|s| sealdrop_core::FollowUpKey::new(receipt, s)) else {
-        return html! { <p id="sd-no-thread">{ fill(t.no_thread_kept, &[("org", org)]) }</p> };
+        return html! { <p id="sd-no-thread">{ fill(t.no_thread_kept(), &[("org", org)]) }</p> };
     };
     let key = key.encode();
     let save = {
         let text = fill(
-            t.key_file,
+            t.key_file(),
             &[("receipt", receipt), ("key", &key), ("org", org)],
         );
         let name = format!("sealdrop-followup-{receipt}.txt");
@@ -326,16 +328,16 @@ fn follow_up_key(
     };
     html! {
         <section class="sd-followup" aria-labelledby="sd-key-heading">
-            <h3 id="sd-key-heading">{ t.key_heading }</h3>
-            <div class="sd-id"><code id="sd-followup-key" class="sd-wrap">{ &key }</code>{ copy(t.key_label, &key) }</div>
-            <p class="sd-hint" id="sd-key-note">{ fill(t.key_note, &[("org", org)]) }</p>
+            <h3 id="sd-key-heading">{ t.key_heading() }</h3>
+            <div class="sd-id"><code id="sd-followup-key" class="sd-wrap">{ &key }</code>{ copy(t.key_label(), &key) }</div>
+            <p class="sd-hint" id="sd-key-note">{ fill(t.key_note(), &[("org", org)]) }</p>
             <p id="sd-answer-within">{ match days {
-                Some(d) => fill(t.answer_within, &[("org", org), ("days", &d.to_string())]),
-                None => fill(t.answer_unknown, &[("org", org)]),
+                Some(d) => fill(t.answer_within(), &[("org", org), ("days", &d.to_string())]),
+                None => fill(t.answer_unknown(), &[("org", org)]),
             } }</p>
             <div class="sd-actions">
-                <button type="button" class="sd-secondary" id="sd-key-download" onclick={save}>{ t.key_download }</button>
-                <button type="button" class="sd-secondary" id="sd-open-thread" onclick={open}>{ t.follow_up_this }</button>
+                <button type="button" class="sd-secondary" id="sd-key-download" onclick={save}>{ t.key_download() }</button>
+                <button type="button" class="sd-secondary" id="sd-open-thread" onclick={open}>{ t.follow_up_this() }</button>
             </div>
         </section>
     }

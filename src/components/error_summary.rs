@@ -1,6 +1,6 @@
 //! The summary of a step's errors at its top: a live alert whose links jump to each field.
 
-use sealdrop_core::{FieldError, FieldId, Problem};
+use sealdrop_core::{FieldError, FieldId, Problem, Question};
 use yew::prelude::*;
 
 use crate::i18n::Strings;
@@ -9,6 +9,8 @@ use crate::i18n::Strings;
 pub struct Props {
     pub errors: Vec<FieldError>,
     pub t: &'static Strings,
+    /// The organization's questions, whose labels name their errors.
+    pub questions: std::rc::Rc<Vec<Question>>,
 }
 
 /// The element id of the control that edits a field.
@@ -24,38 +26,42 @@ pub fn control_id(field: FieldId) -> String {
 
 /// A summary entry: what to do about which field ("Enter a title"), where the message beside
 /// the field can say only what is wrong with it.
-pub fn summary_text(t: &Strings, e: &FieldError) -> String {
+pub fn summary_text(t: &Strings, questions: &[Question], e: &FieldError) -> String {
     let label = match e.field {
-        FieldId::Title => t.title_label.to_string(),
+        FieldId::Title => t.title_label().to_string(),
         FieldId::Type => t.steps[0].to_string(),
-        FieldId::TypeName => t.kind_other_name.to_string(),
-        FieldId::Affected => t.where_label.to_string(),
-        FieldId::Target(i) => format!("{} {}", t.where_label, i + 1),
-        FieldId::Prerequisites => t.prereq_label.to_string(),
-        FieldId::Steps => t.steps_label.to_string(),
-        FieldId::Impact => t.impact_label.to_string(),
-        FieldId::Cvss => t.cvss_label.to_string(),
-        FieldId::ReporterName => t.name_label.to_string(),
-        FieldId::ReporterHandle => t.handle_label.to_string(),
-        FieldId::ReporterEmail => t.email_label.to_string(),
+        FieldId::TypeName => t.kind_other_name().to_string(),
+        FieldId::Affected => t.where_label().to_string(),
+        FieldId::Target(i) => format!("{} {}", t.where_label(), i + 1),
+        FieldId::Prerequisites => t.prereq_label().to_string(),
+        FieldId::Steps => t.steps_label().to_string(),
+        FieldId::Impact => t.impact_label().to_string(),
+        FieldId::Cvss => t.cvss_label().to_string(),
+        FieldId::ReporterName => t.name_label().to_string(),
+        FieldId::ReporterHandle => t.handle_label().to_string(),
+        FieldId::ReporterEmail => t.email_label().to_string(),
         FieldId::Attachments => t.steps[4].to_string(),
-        FieldId::Policy => t.policy_link_short.to_string(),
+        FieldId::Policy => t.policy_link_short().to_string(),
+        FieldId::Answer(i) => questions
+            .get(i)
+            .map(|q| q.label.get(t.lang.code).to_string())
+            .unwrap_or_default(),
         FieldId::Id | FieldId::CreatedAt => String::new(),
     };
     let what = match (e.field, &e.problem) {
-        (FieldId::Title, Problem::Required) => Some(t.do_title),
-        (FieldId::Type, Problem::Required) => Some(t.do_type),
-        (FieldId::TypeName, Problem::Required) => Some(t.do_type_name),
-        (FieldId::Affected, Problem::Required) => Some(t.do_affected),
-        (FieldId::Steps, Problem::Required) => Some(t.do_steps),
-        (FieldId::Impact, Problem::Required) => Some(t.do_impact),
-        (FieldId::Policy, _) => Some(t.do_policy),
+        (FieldId::Title, Problem::Required) => Some(t.do_title()),
+        (FieldId::Type, Problem::Required) => Some(t.do_type()),
+        (FieldId::TypeName, Problem::Required) => Some(t.do_type_name()),
+        (FieldId::Affected, Problem::Required) => Some(t.do_affected()),
+        (FieldId::Steps, Problem::Required) => Some(t.do_steps()),
+        (FieldId::Impact, Problem::Required) => Some(t.do_impact()),
+        (FieldId::Policy, _) => Some(t.do_policy()),
         _ => None,
     };
     match what {
         Some(w) => w.to_string(),
-        None if label.is_empty() => e.problem.message(),
-        None => format!("{label}: {}", e.problem.message()),
+        None if label.is_empty() => t.problem(&e.problem),
+        None => format!("{label}: {}", t.problem(&e.problem)),
     }
 }
 
@@ -66,7 +72,7 @@ pub fn ErrorSummary(p: &Props) -> Html {
     }
     html! {
         <div role="alert" class="sd-summary" tabindex="-1">
-            <p class="sd-summary-title">{ p.t.errors_heading }</p>
+            <p class="sd-summary-title">{ p.t.errors_heading() }</p>
             <ul>
                 { for p.errors.iter().map(|e| {
                     let id = control_id(e.field);
@@ -80,7 +86,7 @@ pub fn ErrorSummary(p: &Props) -> Html {
                             }
                         })
                     };
-                    html! { <li><a href={format!("#{id}")} {onclick}>{ summary_text(p.t, e) }</a></li> }
+                    html! { <li><a href={format!("#{id}")} {onclick}>{ summary_text(p.t, &p.questions, e) }</a></li> }
                 }) }
             </ul>
         </div>

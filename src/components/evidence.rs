@@ -44,12 +44,9 @@ pub fn EvidenceStep(p: &StepProps) -> Html {
             let have: u64 = s.form.files.iter().map(|f| f.meta.size).sum();
             let adding: u64 = files.iter().map(|f| f.size() as u64).sum();
             if have + adding > limits.max_attachment_bytes {
-                refused.set(Some(
-                    Problem::TooLarge {
-                        max_bytes: limits.max_attachment_bytes,
-                    }
-                    .message(),
-                ));
+                refused.set(Some(t.problem(&Problem::TooLarge {
+                    max_bytes: limits.max_attachment_bytes,
+                })));
                 return;
             }
             refused.set(None);
@@ -84,7 +81,7 @@ pub fn EvidenceStep(p: &StepProps) -> Html {
                             let why = if f == SealFailure::Unavailable {
                                 seal_failure_text(t, f)
                             } else {
-                                fill(t.file_unreadable, &[("name", &name)])
+                                fill(t.file_unreadable(), &[("name", &name)])
                             };
                             s.dispatch(Action::Notice(Some(why)));
                         }
@@ -143,9 +140,11 @@ pub fn EvidenceStep(p: &StepProps) -> Html {
             add.emit(files);
         }
     });
-    let error = (*refused).clone().or_else(|| s.error(FieldId::Attachments));
+    let error = (*refused)
+        .clone()
+        .or_else(|| s.error(FieldId::Attachments, t));
     let hint = fill(
-        t.files_hint,
+        t.files_hint(),
         &[
             ("files", &limits.max_attachments.to_string()),
             ("bytes", &human_bytes(limits.max_attachment_bytes)),
@@ -158,20 +157,20 @@ pub fn EvidenceStep(p: &StepProps) -> Html {
     };
     html! {
         <div class={classes!("sd-field", error.as_ref().map(|_| "sd-invalid"))}>
-            <label for="sd-files">{ t.files_label }<span class="sd-optional">{ " " }{ t.optional }</span></label>
+            <label for="sd-files">{ t.files_label() }<span class="sd-optional">{ " " }{ t.optional() }</span></label>
             <p id="sd-files-hint" class="sd-hint">{ hint }</p>
             if let Some(e) = &error { <p id="sd-files-error" class="sd-error">{ e }</p> }
             <div id="sd-drop" class={classes!("sd-drop", (*dragging).then_some("sd-dragging"))} tabindex="0"
-                role="group" aria-label={t.files_drop} ondragenter={drag(true)} ondragover={drag(true)}
+                role="group" aria-label={t.files_drop()} ondragenter={drag(true)} ondragover={drag(true)}
                 ondragleave={drag(false)} {ondrop} {onpaste}>
                 <input id="sd-files" type="file" multiple=true {onchange} aria-describedby={described}
                     aria-invalid={error.as_ref().map(|_| "true")} />
-                <p class="sd-hint" aria-hidden="true">{ t.files_drop }</p>
+                <p class="sd-hint" aria-hidden="true">{ t.files_drop() }</p>
             </div>
             if s.form.files.is_empty() {
-                <p class="sd-hint">{ t.files_empty }</p>
+                <p class="sd-hint">{ t.files_empty() }</p>
             } else {
-                <ul class="sd-files" aria-label={t.files_label}>
+                <ul class="sd-files" aria-label={t.files_label()}>
                     { for s.form.files.iter().enumerate().map(|(i, f)| {
                         let remove = { let s = s.clone(); Callback::from(move |_: MouseEvent| s.dispatch(Action::RemoveFile(i))) };
                         let reading = f.meta.sha256.is_empty();
@@ -181,12 +180,12 @@ pub fn EvidenceStep(p: &StepProps) -> Html {
                                 <span class="sd-file-name">{ &f.meta.name }</span>
                                 <span class="sd-file-size">{ human_bytes(f.meta.size) }</span>
                                 if reading {
-                                    <span class="sd-file-digest" role="status">{ fill(t.file_reading, &[("pct", &pct.to_string())]) }</span>
+                                    <span class="sd-file-digest" role="status">{ fill(t.file_reading(), &[("pct", &pct.to_string())]) }</span>
                                 } else {
                                     <code class="sd-file-digest sd-wrap" title="SHA-256">{ f.meta.sha256.get(..16).unwrap_or_default() }{ "…" }</code>
                                 }
                                 <button type="button" class="sd-link" onclick={remove}
-                                    aria-label={format!("{} {}", t.remove, f.meta.name)}>{ t.remove }</button>
+                                    aria-label={format!("{} {}", t.remove(), f.meta.name)}>{ t.remove() }</button>
                             </li>
                         }
                     }) }

@@ -16,18 +16,18 @@ pub fn ImpactStep(p: &StepProps) -> Html {
     let v = s.form.cvss.trim();
     let live = (!v.is_empty()).then(|| match score_vector(v) {
         Ok(sc) => fill(
-            t.cvss_score,
-            &[("score", &sc.display()), ("rating", sc.rating)],
+            t.cvss_score(),
+            &[("score", &sc.display()), ("rating", t.rating(sc.rating))],
         ),
-        Err(e) => Problem::Cvss(e).message(),
+        Err(e) => t.problem(&Problem::Cvss(e)),
     });
     html! {
         <>
-            <TextField id="sd-impact" label={t.impact_label} value={s.form.impact.clone()} multiline=true
-                hint={Some(AttrValue::from(t.impact_hint))} error={s.error(FieldId::Impact)} on_input={set(Field::Impact)} />
-            <TextField id="sd-cvss" label={t.cvss_label} value={s.form.cvss.clone()}
-                optional={Some(AttrValue::from(t.optional))} hint={Some(AttrValue::from(t.cvss_hint))}
-                error={s.error(FieldId::Cvss)} status={live} on_input={set(Field::Cvss)} />
+            <TextField id="sd-impact" label={t.impact_label()} value={s.form.impact.clone()} multiline=true
+                hint={Some(AttrValue::from(t.impact_hint()))} error={s.error(FieldId::Impact, t)} on_input={set(Field::Impact)} />
+            <TextField id="sd-cvss" label={t.cvss_label()} value={s.form.cvss.clone()}
+                optional={Some(AttrValue::from(t.optional()))} hint={Some(AttrValue::from(t.cvss_hint()))}
+                error={s.error(FieldId::Cvss, t)} status={live} on_input={set(Field::Cvss)} />
         </>
     }
 }

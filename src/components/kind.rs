@@ -43,29 +43,29 @@ pub fn KindStep(p: &StepProps) -> Html {
             </li>
         }
     };
-    let type_error = s.error(FieldId::Type);
+    let type_error = s.error(FieldId::Type, t);
     html! {
         <>
-            <TextField id="sd-title" label={t.title_label} value={s.form.title.clone()}
-                hint={Some(AttrValue::from(t.title_hint))}
-                error={s.error(FieldId::Title)} on_input={set(Field::Title)} />
+            <TextField id="sd-title" label={t.title_label()} value={s.form.title.clone()}
+                hint={Some(AttrValue::from(t.title_hint()))}
+                error={s.error(FieldId::Title, t)} on_input={set(Field::Title)} />
             <fieldset class={classes!("sd-kinds", type_error.as_ref().map(|_| "sd-invalid"))}
                 aria-describedby={type_error.as_ref().map(|_| "sd-kind-error")}>
-                <legend>{ t.kind_legend }</legend>
+                <legend>{ t.kind_legend() }</legend>
                 if let Some(e) = &type_error { <p id="sd-kind-error" class="sd-error">{ e }</p> }
-                <TextField id="sd-kind-search" label={t.kind_search} value={s.form.type_query.clone()}
+                <TextField id="sd-kind-search" label={t.kind_search()} value={s.form.type_query.clone()}
                     input_type="search" optional={Some(AttrValue::from(""))} on_input={set(Field::TypeQuery)} />
                 <ul class="sd-kind-list">
                     { for shown.iter().map(|k| radio(k.id.clone(), k.name.clone(), html! {
                         <>{ &k.name }<span class="sd-cwe">{ &k.id }</span></>
                     })) }
-                    { radio(OTHER.into(), String::new(), html! { t.kind_other }) }
+                    { radio(OTHER.into(), String::new(), html! { t.kind_other() }) }
                 </ul>
-                if shown.is_empty() { <p class="sd-hint" role="status">{ t.kind_none_match }</p> }
+                if shown.is_empty() { <p class="sd-hint" role="status">{ t.kind_none_match() }</p> }
             </fieldset>
             if s.form.type_id == OTHER {
-                <TextField id="sd-other-name" label={t.kind_other_name} value={s.form.other_name.clone()}
-                    error={s.error(FieldId::TypeName)} on_input={set(Field::OtherName)} />
+                <TextField id="sd-other-name" label={t.kind_other_name()} value={s.form.other_name.clone()}
+                    error={s.error(FieldId::TypeName, t)} on_input={set(Field::OtherName)} />
             }
         </>
     }

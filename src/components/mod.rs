@@ -17,6 +17,7 @@ pub mod evidence;
 pub mod field;
 pub mod impact;
 pub mod kind;
+pub mod questions;
 pub mod reproduce;
 pub mod review;
 pub mod stepper;

@@ -29,9 +29,9 @@ pub fn ReviewStep(p: &ReviewProps) -> Html {
     let f = &s.form;
     let edit = |step: Step, what: &str| {
         let s = s.clone();
-        let label = format!("{} {}", t.edit, what);
+        let label = format!("{} {}", t.edit(), what);
         html! {
-            <button type="button" class="sd-link" aria-label={label} onclick={move |_| s.dispatch(Action::GoTo(step))}>{ t.edit }</button>
+            <button type="button" class="sd-link" aria-label={label} onclick={move |_| s.dispatch(Action::GoTo(step))}>{ t.edit() }</button>
         }
     };
     let kind = if f.type_id == OTHER {
@@ -40,9 +40,9 @@ pub fn ReviewStep(p: &ReviewProps) -> Html {
         format!("{} ({})", f.type_name, f.type_id)
     };
     let credit = match f.credit {
-        Credit::Name => t.credit_name,
-        Credit::Handle => t.credit_handle,
-        Credit::Anonymous => t.credit_anonymous,
+        Credit::Name => t.credit_name(),
+        Credit::Handle => t.credit_handle(),
+        Credit::Anonymous => t.credit_anonymous(),
     };
     let row = |label: &'static str, value: Html, step: Step| {
         html! {
@@ -61,36 +61,47 @@ pub fn ReviewStep(p: &ReviewProps) -> Html {
             s.dispatch(Action::AcceptPolicy(checked.then(now_rfc3339)));
         })
     };
-    let policy_error = s.error(FieldId::Policy);
+    let policy_error = s.error(FieldId::Policy, t);
     let affected: Vec<&String> = f.affected.iter().filter(|a| !a.trim().is_empty()).collect();
     html! {
         <>
-            <p>{ t.review_intro }</p>
+            <p>{ t.review_intro() }</p>
             <dl class="sd-review">
-                { row(t.title_label, text_or(&f.title, t.none_given), Step::Kind) }
-                { row(t.steps[0], text_or(&kind, t.none_given), Step::Kind) }
+                { row(t.title_label(), text_or(&f.title, t.none_given()), Step::Kind) }
+                { row(t.steps[0], text_or(&kind, t.none_given()), Step::Kind) }
                 { row(t.steps[1], html! { <ul>{ for affected.iter().map(|a| html! { <li>{ a.trim() }</li> }) }</ul> }, Step::Where) }
-                { row(t.steps_label, text_or(&f.steps, t.none_given), Step::Reproduce) }
-                { row(t.prereq_label, text_or(&f.prerequisites, t.none_given), Step::Reproduce) }
-                { row(t.impact_label, text_or(&f.impact, t.none_given), Step::Impact) }
-                { row(t.cvss_label, text_or(&f.cvss, t.none_given), Step::Impact) }
-                { row(t.steps[4], if f.files.is_empty() { html! { <em>{ t.files_empty }</em> } } else { html! {
+                { row(t.steps_label(), text_or(&f.steps, t.none_given()), Step::Reproduce) }
+                { row(t.prereq_label(), text_or(&f.prerequisites, t.none_given()), Step::Reproduce) }
+                { row(t.impact_label(), text_or(&f.impact, t.none_given()), Step::Impact) }
+                { row(t.cvss_label(), text_or(&f.cvss, t.none_given()), Step::Impact) }
+                { for s.questions.iter().enumerate().map(|(i, q)| {
+                    let label = q.label.get(t.lang.code).to_string();
+                    let value = super::questions::shown_answer(q, f.answers.get(i).map_or("", String::as_str), t.lang.code);
+                    let step = crate::state::STEPS.get(q.step).copied().unwrap_or(Step::Impact);
+                    html! {
+                        <div class="sd-review-row">
+                            <dt>{ &label }{ " " }{ edit(step, &label) }</dt>
+                            <dd>{ text_or(&value, t.none_given()) }</dd>
+                        </div>
+                    }
+                }) }
+                { row(t.steps[4], if f.files.is_empty() { html! { <em>{ t.files_empty() }</em> } } else { html! {
                     <ul>{ for f.files.iter().map(|a| html! { <li>{ format!("{} ({}), SHA-256 ", a.meta.name, human_bytes(a.meta.size)) }<code class="sd-wrap">{ &a.meta.sha256 }</code></li> }) }</ul>
                 } }, Step::Evidence) }
-                { row(t.name_label, text_or(&f.name, t.none_given), Step::About) }
-                { row(t.handle_label, text_or(&f.handle, t.none_given), Step::About) }
-                { row(t.email_label, text_or(&f.email, t.none_given), Step::About) }
-                { row(t.credit_legend, html! { credit }, Step::About) }
+                { row(t.name_label(), text_or(&f.name, t.none_given()), Step::About) }
+                { row(t.handle_label(), text_or(&f.handle, t.none_given()), Step::About) }
+                { row(t.email_label(), text_or(&f.email, t.none_given()), Step::About) }
+                { row(t.credit_legend(), html! { credit }, Step::About) }
             </dl>
             if let Some(url) = &c.policy_url {
                 <div class={classes!("sd-field", "sd-policy", policy_error.as_ref().map(|_| "sd-invalid"))}>
-                    <p><a href={url.clone()} target="_blank" rel="noopener noreferrer">{ t.policy_link }</a></p>
+                    <p><a href={url.clone()} target="_blank" rel="noopener noreferrer">{ t.policy_link() }</a></p>
                     if let Some(e) = &policy_error { <p id="sd-policy-error" class="sd-error">{ e }</p> }
                     <div class="sd-check">
                         <input type="checkbox" id="sd-policy" checked={f.policy_accepted_at.is_some()} onchange={on_policy}
                             aria-invalid={policy_error.as_ref().map(|_| "true")}
                             aria-describedby={policy_error.as_ref().map(|_| "sd-policy-error")} />
-                        <label for="sd-policy">{ t.policy_read }</label>
+                        <label for="sd-policy">{ t.policy_read() }</label>
                     </div>
                 </div>
             }
@@ -100,25 +111,25 @@ pub fn ReviewStep(p: &ReviewProps) -> Html {
                         aria-describedby="sd-keep-thread-note"
                         onchange={{ let s = s.clone(); move |e: Event| s.dispatch(Action::NoThread(
                             !e.target_unchecked_into::<web_sys::HtmlInputElement>().checked())) }} />
-                    <label for="sd-keep-thread">{ t.keep_thread }</label>
+                    <label for="sd-keep-thread">{ t.keep_thread() }</label>
                 </div>
-                <p class="sd-hint" id="sd-keep-thread-note">{ t.keep_thread_note }</p>
+                <p class="sd-hint" id="sd-keep-thread-note">{ t.keep_thread_note() }</p>
             </div>
             <div class="sd-sealed-for">
-                <p>{ t.sealed_for }{ ": " }<strong>{ if c.org.is_empty() { "—".to_string() } else { c.org.clone() } }</strong></p>
-                <p>{ t.key_fingerprints }{ ":" }</p>
+                <p>{ t.sealed_for() }{ ": " }<strong>{ if c.org.is_empty() { "—".to_string() } else { c.org.clone() } }</strong></p>
+                <p>{ t.key_fingerprints() }{ ":" }</p>
                 <ul class="sd-keys">
                     { for c.recipients.iter().map(|r| html! {
                         <li>
                             <code>{ fingerprint(r) }</code>
-                            <details><summary>{ t.fingerprint_full }</summary><code class="sd-wrap">{ r }</code></details>
+                            <details><summary>{ t.fingerprint_full() }</summary><code class="sd-wrap">{ r }</code></details>
                         </li>
                     }) }
                 </ul>
-                <p class="sd-hint" id="sd-fingerprint-note">{ t.fingerprint_note }</p>
+                <p class="sd-hint" id="sd-fingerprint-note">{ t.fingerprint_note() }</p>
             </div>
             <button type="button" class="sd-primary" id="sd-send" onclick={{ let cb = p.on_send.clone(); move |_| cb.emit(()) }}>
-                { t.send }
+                { t.send() }
             </button>
         </>
     }

@@ -15,7 +15,7 @@ pub struct Props {
 pub fn Stepper(p: &Props) -> Html {
     let total = STEPS.len().to_string();
     let label = fill(
-        p.t.step_of,
+        p.t.step_of(),
         &[("n", &(p.current + 1).to_string()), ("total", &total)],
     );
     html! {

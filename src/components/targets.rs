@@ -25,28 +25,28 @@ pub fn TargetsStep(p: &StepProps) -> Html {
                 // Live feedback while typing; the blocking error comes with Next.
                 let live = match (v.trim().is_empty(), check_target(v)) {
                     (true, _) => None,
-                    (false, Ok(Affected::Url(_))) => Some(t.where_ok_url.to_string()),
-                    (false, Ok(Affected::Asset(_))) => Some(t.where_ok_asset.to_string()),
-                    (false, Err(e)) => Some(Problem::Target(e).message()),
+                    (false, Ok(Affected::Url(_))) => Some(t.where_ok_url().to_string()),
+                    (false, Ok(Affected::Asset(_))) => Some(t.where_ok_asset().to_string()),
+                    (false, Err(e)) => Some(t.problem(&Problem::Target(e))),
                 };
                 let remove = { let s = s.clone(); Callback::from(move |_: MouseEvent| s.dispatch(Action::RemoveTarget(i))) };
-                let label = if many { format!("{} {}", t.where_label, i + 1) } else { t.where_label.to_string() };
+                let label = if many { format!("{} {}", t.where_label(), i + 1) } else { t.where_label().to_string() };
                 html! {
                     <div class="sd-target">
                         <TextField id={format!("sd-affected-{i}")} {label} value={v.clone()}
-                            hint={(i == 0).then_some(AttrValue::from(t.where_hint))} input_type="text"
+                            hint={(i == 0).then_some(AttrValue::from(t.where_hint()))} input_type="text"
                             list={list_id.clone()}
-                            error={s.error(FieldId::Target(i)).or_else(|| if i == 0 { s.error(FieldId::Affected) } else { None })}
+                            error={s.error(FieldId::Target(i), t).or_else(|| if i == 0 { s.error(FieldId::Affected, t) } else { None })}
                             status={live} {on_input} />
                         if many {
                             <button type="button" class="sd-link" onclick={remove}
-                                aria-label={format!("{} {} {}", t.remove, t.where_label, i + 1)}>{ t.remove }</button>
+                                aria-label={format!("{} {} {}", t.remove(), t.where_label(), i + 1)}>{ t.remove() }</button>
                         }
                     </div>
                 }
             }) }
             <button type="button" class="sd-secondary" onclick={{ let s = s.clone(); move |_| s.dispatch(Action::AddTarget) }}>
-                { "+ " }{ t.where_add }
+                { "+ " }{ t.where_add() }
             </button>
         </>
     }

@@ -3,7 +3,6 @@
 //! downloads does not carry it. The module mounts its own view into this component's element
 //! and is destroyed, with the key and messages it holds, when the researcher goes back.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use sealdrop_core::Config;
@@ -12,26 +11,34 @@ use yew::prelude::*;
 
 use crate::i18n::Strings;
 
+// The loading lives in JS: `import()` has no Rust form, and a promise chain here costs the
+// form's module less than a Rust future would. It returns the function that removes the view
+// (also when the view arrives after the researcher left), and says through `done` whether the
+// view is shown.
 #[wasm_bindgen(
-    inline_js = "export async function open_thread(js, wasm, el, config, key, sealer, close) {
-  const m = await import(js);
-  await m.default({ module_or_path: wasm });
-  return m.mount_thread(el, config, key, sealer, close);
-}
-export function destroy(h) { h.destroy(); }"
+    inline_js = "export function open_thread(js, wasm, el, config, key, sealer, base, close, done) {
+  let handle = null, gone = false;
+  import(js).then((m) => m.default({ module_or_path: wasm }).then(() => m.mount_thread(el, config, key, sealer, base, close)))
+    .then((h) => { if (gone) h.destroy(); else { handle = h; done(true); } }, (e) => {
+      console.error('sealdrop: the conversation module could not load: ' + ((e && e.message) || e));
+      if (!gone) done(false);
+    });
+  return () => { gone = true; if (handle) { handle.destroy(); handle = null; } };
+}"
 )]
 extern "C" {
-    #[wasm_bindgen(catch)]
-    async fn open_thread(
+    #[allow(clippy::too_many_arguments)]
+    fn open_thread(
         js: &str,
         wasm: &str,
         el: &web_sys::Element,
         config: &str,
         key: &str,
         sealer: Vec<String>,
+        base: &str,
         close: &js_sys::Function,
-    ) -> Result<JsValue, JsValue>;
-    fn destroy(handle: &JsValue);
+        done: &js_sys::Function,
+    ) -> js_sys::Function;
 }
 
 /// The settings of the configuration the conversation view uses, as `sealdrop.json` writes
@@ -54,7 +61,8 @@ pub fn config_json(c: &Config) -> String {
         "max_attachment_bytes".into(),
         c.limits.max_attachment_bytes.into(),
     );
-    o.insert("lang".into(), c.lang.clone().into());
+    // The language the form is in now, which the view speaks too.
+    o.insert("lang".into(), crate::i18n::current().lang.code.into());
     serde_json::Value::Object(o).to_string()
 }
 
@@ -88,61 +96,36 @@ pub fn ThreadHost(p: &ThreadHostProps) -> Html {
             p.on_close.clone(),
         );
         use_effect_with((), move |()| {
-            // The mounted view, and whether this component is gone (a slow load may finish
-            // after the researcher left): then the view is destroyed as soon as it exists.
-            let state: Rc<RefCell<(Option<JsValue>, bool)>> = Rc::default();
-            let s = state.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                let (Some(el), Some((js, wasm))) = (
-                    host.cast::<web_sys::Element>(),
-                    crate::dom::part_urls("thread"),
-                ) else {
-                    return load.set(Load::Failed);
-                };
-                let sealer = crate::dom::part_urls("sealer")
-                    .map(|(a, b)| vec![a, b])
-                    .unwrap_or_default();
-                // Called from inside the view's own click handler: leave it first, then
-                // unmount (which destroys the view).
-                let close = Closure::<dyn Fn()>::new(move || {
-                    let on_close = on_close.clone();
-                    wasm_bindgen_futures::spawn_local(async move { on_close.emit(()) });
-                });
-                let result = open_thread(
-                    &js,
-                    &wasm,
-                    &el,
-                    &config_json(&config),
-                    &key,
-                    sealer,
-                    close.as_ref().unchecked_ref(),
-                )
-                .await;
-                close.forget();
-                match result {
-                    Ok(handle) if s.borrow().1 => destroy(&handle),
-                    Ok(handle) => {
-                        s.borrow_mut().0 = Some(handle);
-                        load.set(Load::Shown);
-                    }
-                    Err(e) => {
-                        crate::console_error(&format!(
-                            "sealdrop: the conversation module could not load: {}",
-                            e.as_string()
-                                .or_else(|| js_sys::Error::from(e).message().as_string())
-                                .unwrap_or_default()
-                        ));
-                        load.set(Load::Failed);
-                    }
-                }
+            let urls = crate::dom::part_urls("thread");
+            let (Some(el), Some((js, wasm))) = (host.cast::<web_sys::Element>(), urls) else {
+                load.set(Load::Failed);
+                return Box::new(|| ()) as Box<dyn FnOnce()>;
+            };
+            let sealer = crate::dom::part_urls("sealer").map_or_else(Vec::new, |(a, b)| vec![a, b]);
+            // Called from inside the view's own click handler: leave it first, then unmount
+            // (which removes the view).
+            let close = Closure::<dyn Fn()>::new(move || {
+                let on_close = on_close.clone();
+                wasm_bindgen_futures::spawn_local(async move { on_close.emit(()) });
             });
-            move || {
-                let mut s = state.borrow_mut();
-                s.1 = true;
-                if let Some(h) = s.0.take() {
-                    destroy(&h);
-                }
-            }
+            let done = Closure::<dyn Fn(bool)>::new(move |shown: bool| {
+                load.set(if shown { Load::Shown } else { Load::Failed });
+            });
+            let remove = open_thread(
+                &js,
+                &wasm,
+                &el,
+                &config_json(&config),
+                &key,
+                sealer,
+                &crate::dom::asset_url("./"),
+                close.as_ref().unchecked_ref(),
+                done.as_ref().unchecked_ref(),
+            );
+            Box::new(move || {
+                let _ = remove.call0(&JsValue::NULL);
+                drop((close, done));
+            })
         });
     }
     let close = {
@@ -151,12 +134,12 @@ pub fn ThreadHost(p: &ThreadHostProps) -> Html {
     };
     html! {
         <>
-            if *load == Load::Loading { <p role="status" id="sd-thread-loading">{ t.thread_loading }</p> }
+            if *load == Load::Loading { <p role="status" id="sd-thread-loading">{ t.thread_loading() }</p> }
             if *load == Load::Failed {
                 <section class="sd-thread">
-                    <p class="sd-error" role="alert" id="sd-thread-unavailable">{ t.thread_unavailable }</p>
+                    <p class="sd-error" role="alert" id="sd-thread-unavailable">{ t.thread_unavailable() }</p>
                     <div class="sd-actions">
-                        <button type="button" class="sd-secondary" id="sd-thread-close" onclick={close}>{ t.thread_close }</button>
+                        <button type="button" class="sd-secondary" id="sd-thread-close" onclick={close}>{ t.thread_close() }</button>
                     </div>
                 </section>
             }

@@ -88,10 +88,19 @@ impl BundleParts {
     /// # Errors
     /// Only if the report cannot be serialized (it always can).
     pub fn of(report: &Report) -> io::Result<Self> {
+        Self::of_in(report, render_markdown(report))
+    }
+
+    /// The parts of `report`'s bundle with `report.md` as given (written in the organization's
+    /// language by [`render_markdown_in`]).
+    ///
+    /// # Errors
+    /// Only if the report cannot be serialized (it always can).
+    pub fn of_in(report: &Report, markdown: String) -> io::Result<Self> {
         Ok(BundleParts {
             kind: BundleKind::Report,
             json: serde_json::to_vec_pretty(report).map_err(io::Error::other)?,
-            markdown: render_markdown(report),
+            markdown,
             mtime: rfc3339_to_unix(&report.created_at).unwrap_or(0),
             attachments: report
                 .attachments
@@ -218,23 +227,32 @@ impl<W: Write> BundleWriter<W> {
     }
 }
 
-/// `report.md`: the report for people to read.
+/// `report.md`: the report for people to read, in English.
 pub fn render_markdown(r: &Report) -> String {
+    render_markdown_in(r, &|k| crate::english::get(k).to_string())
+}
+
+/// `report.md` in the language of `t`, which gives a catalogue's sentence for a key
+/// (`md_steps`, …; see `www/i18n/en.json`): the form writes it in the organization's
+/// `report_lang`, whatever language the researcher used.
+pub fn render_markdown_in(r: &Report, t: &dyn Fn(&str) -> String) -> String {
+    use crate::english::fill_in;
     let mut s = String::new();
     let _ = writeln!(s, "# {}\n", r.title);
-    let _ = writeln!(s, "- Report id: {}", r.id);
-    let _ = writeln!(s, "- Created: {}", r.created_at);
-    let _ = writeln!(s, "- Type: {} ({})", r.kind.name, r.kind.id);
+    let _ = writeln!(s, "- {}: {}", t("md_report_id"), r.id);
+    let _ = writeln!(s, "- {}: {}", t("md_created"), r.created_at);
+    let _ = writeln!(s, "- {}: {} ({})", t("md_type"), r.kind.name, r.kind.id);
     if let Some(sev) = &r.severity {
         let _ = writeln!(
             s,
-            "- Severity: {} {} (`{}`)",
+            "- {}: {} {} (`{}`)",
+            t("md_severity"),
             crate::severity::tenths(sev.score),
             sev.rating,
             sev.vector
         );
     }
-    s.push_str("\n## Affected\n\n");
+    let _ = writeln!(s, "\n## {}\n", t("md_affected"));
     for a in &r.affected {
         match a {
             Affected::Url(u) => {
@@ -246,46 +264,68 @@ pub fn render_markdown(r: &Report) -> String {
         }
     }
     if let Some(p) = &r.prerequisites {
-        let _ = writeln!(s, "\n## Prerequisites\n\n{p}");
+        let _ = writeln!(s, "\n## {}\n\n{p}", t("md_prerequisites"));
     }
-    let _ = writeln!(s, "\n## Steps to reproduce\n\n{}", r.steps);
-    let _ = writeln!(s, "\n## Impact\n\n{}", r.impact);
-    if !r.attachments.is_empty() {
-        s.push_str("\n## Attachments\n\n");
-        for a in &r.attachments {
-            let _ = writeln!(
-                s,
-                "- `{}` ({} bytes, {}), sha256 {}",
-                a.path, a.size, a.media_type, a.sha256
-            );
+    let _ = writeln!(s, "\n## {}\n\n{}", t("md_steps"), r.steps);
+    let _ = writeln!(s, "\n## {}\n\n{}", t("md_impact"), r.impact);
+    if !r.answers.is_empty() {
+        let _ = writeln!(s, "\n## {}\n", t("md_answers"));
+        for a in &r.answers {
+            let _ = writeln!(s, "- {}: {}", a.question, a.answer.replace('\n', "\n  "));
         }
     }
-    s.push_str("\n## Reporter\n\n");
+    if !r.attachments.is_empty() {
+        let _ = writeln!(s, "\n## {}\n", t("md_attachments"));
+        for a in &r.attachments {
+            let line = fill_in(
+                &t("md_attachment"),
+                &[
+                    ("path", a.path.clone()),
+                    ("size", a.size.to_string()),
+                    ("type", a.media_type.clone()),
+                    ("sha256", a.sha256.clone()),
+                ],
+            );
+            let _ = writeln!(s, "- {line}");
+        }
+    }
+    let _ = writeln!(s, "\n## {}\n", t("md_reporter"));
     match &r.reporter {
-        None => s.push_str("- Anonymous; no contact details given.\n"),
+        None => {
+            let _ = writeln!(s, "- {}", t("md_anonymous"));
+        }
         Some(rep) => {
-            if let Some(n) = &rep.name {
-                let _ = writeln!(s, "- Name: {n}");
-            }
-            if let Some(h) = &rep.handle {
-                let _ = writeln!(s, "- Handle: {h}");
-            }
-            if let Some(e) = &rep.email {
-                let _ = writeln!(s, "- Email: {e}");
+            for (key, v) in [
+                ("md_name", &rep.name),
+                ("md_handle", &rep.handle),
+                ("md_email", &rep.email),
+            ] {
+                if let Some(v) = v {
+                    let _ = writeln!(s, "- {}: {v}", t(key));
+                }
             }
             let credit = match rep.credit {
-                Credit::Name => "by name",
-                Credit::Handle => "by handle",
-                Credit::Anonymous => "anonymous",
+                Credit::Name => "md_credit_name",
+                Credit::Handle => "md_credit_handle",
+                Credit::Anonymous => "md_credit_anonymous",
             };
-            let _ = writeln!(s, "- Credit: {credit}");
+            let _ = writeln!(s, "- {}: {}", t("md_credit"), t(credit));
         }
     }
     if let Some(p) = &r.policy {
-        let _ = writeln!(s, "\n## Policy\n\nAccepted {} at {}", p.url, p.accepted_at);
+        let accepted = fill_in(
+            &t("md_policy_accepted"),
+            &[("url", p.url.clone()), ("at", p.accepted_at.clone())],
+        );
+        let _ = writeln!(s, "\n## {}\n\n{accepted}", t("md_policy"));
     }
     if r.reply_to.is_some() {
-        s.push_str("\n## Conversation\n\nThe reporter kept a follow-up key: answer with `sealdrop inbox reply`.\n");
+        let _ = writeln!(
+            s,
+            "\n## {}\n\n{}",
+            t("md_conversation"),
+            t("md_conversation_note")
+        );
     }
     s
 }

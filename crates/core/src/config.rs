@@ -64,7 +64,20 @@ pub struct Config {
     pub types: Vec<VulnType>,
     pub assets: Vec<String>,
     pub limits: Limits,
+    /// The form's language as the vendor set it (`lang`), or empty: then the browser's
+    /// preferred languages choose, else English.
     pub lang: String,
+    /// The language `report.md` is written in, whatever language the researcher used
+    /// (`report_lang`, default `en`), so the security team reads one language.
+    pub report_lang: String,
+    /// The organization's own questions (`questions`).
+    pub questions: Vec<crate::Question>,
+    /// `questions` given as a URL of a JSON file: the form fetches it and checks it with
+    /// [`crate::parse_questions`] before it shows itself.
+    pub questions_url: Option<String>,
+    /// `questions` as given, for [`Config::to_json`].
+    #[cfg(not(target_arch = "wasm32"))]
+    questions_source: Option<Value>,
     pub theme: Theme,
 }
 
@@ -96,6 +109,8 @@ const KEYS: &[&str] = &[
     "max_attachment_bytes",
     "response_days",
     "lang",
+    "report_lang",
+    "questions",
     "theme",
 ];
 /// Attributes the loader reads itself; allowed on the script tag, not in `sealdrop.json`.
@@ -177,6 +192,16 @@ impl Config {
                         continue;
                     }
                 },
+                // A JSON array inline, or the URL of a JSON file.
+                "questions" if v.trim_start().starts_with('[') => {
+                    match serde_json::from_str::<Value>(v) {
+                        Ok(q) => q,
+                        Err(_) => {
+                            errs.push(&key, "expected a JSON array of questions or the URL of a JSON file of them; this array does not parse as JSON");
+                            continue;
+                        }
+                    }
+                }
                 "max_attachments" | "max_attachment_bytes" | "response_days" => {
                     match v.trim().parse::<u64>() {
                         Ok(n) => Value::from(n),
@@ -236,6 +261,13 @@ impl Config {
         );
         if let Some(d) = self.response_days {
             m.insert("response_days".into(), Value::from(d));
+        }
+        if self.report_lang != "en" {
+            m.insert("report_lang".into(), Value::from(self.report_lang.clone()));
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(q) = &self.questions_source {
+            m.insert("questions".into(), q.clone());
         }
         Value::Object(m)
     }
@@ -394,17 +426,36 @@ impl Config {
         // When the organization promises a first answer (days), as disclosure policies do.
         let response_days = num(&mut e, &map, "response_days", 1, 365).map(|n| n as u32);
 
-        let lang = s(&mut e, "lang").unwrap_or_else(|| "en".into());
-        let lang_ok = {
-            let mut parts = lang.split('-');
-            parts.next().is_some_and(|p| {
-                (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic())
-            }) && parts
-                .all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
-        };
-        if !lang_ok {
-            e.push("lang", "expected a language tag like en or en-GB");
+        let lang = s(&mut e, "lang").unwrap_or_default();
+        if !lang.is_empty() && !crate::questions::lang_tag_ok(&lang) {
+            e.push("lang", "expected a language tag like en or pt-BR");
         }
+        let report_lang = s(&mut e, "report_lang").unwrap_or_else(|| "en".into());
+        if !crate::questions::lang_tag_ok(&report_lang) {
+            e.push("report_lang", "expected a language tag like en or pt-BR");
+        }
+        let given = map.get("questions").filter(|v| !v.is_null());
+        let (questions, questions_url) = match given {
+            None => (Vec::new(), None),
+            Some(Value::String(url)) => {
+                let url = url.trim().to_string();
+                if !(url.starts_with('/') && !url.starts_with("//")
+                    || matches!(check_target(&url), Ok(Affected::Url(_))))
+                {
+                    e.push("questions", "expected a JSON array of questions, or the https:// URL (or /path on the widget's origin) of a JSON file of them");
+                }
+                (Vec::new(), Some(url))
+            }
+            Some(v) => match crate::parse_questions(v) {
+                Ok(q) => (q, None),
+                Err(errors) => {
+                    for m in errors {
+                        e.push("questions", m);
+                    }
+                    (Vec::new(), None)
+                }
+            },
+        };
         let theme = match s(&mut e, "theme").as_deref() {
             None | Some("auto") => Theme::Auto,
             Some("light") => Theme::Light,
@@ -433,6 +484,12 @@ impl Config {
                 max_attachment_bytes,
             },
             lang,
+            report_lang,
+            // Kept for `to_json` (the receiver's sealdrop.json); the form never needs it back.
+            #[cfg(not(target_arch = "wasm32"))]
+            questions_source: given.cloned(),
+            questions,
+            questions_url,
             theme,
         })
     }

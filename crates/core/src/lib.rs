@@ -7,9 +7,11 @@
 
 mod bundle;
 mod config;
+pub mod english;
 mod filename;
 mod followup;
 mod open;
+mod questions;
 mod recipients;
 mod report;
 mod seal;
@@ -19,8 +21,8 @@ mod target;
 mod validate;
 
 pub use bundle::{
-    render_markdown, write_bundle, BundleKind, BundleParts, BundleWriter, BUNDLE_JSON, BUNDLE_MD,
-    MESSAGE_JSON, MESSAGE_MD,
+    render_markdown, render_markdown_in, write_bundle, BundleKind, BundleParts, BundleWriter,
+    BUNDLE_JSON, BUNDLE_MD, MESSAGE_JSON, MESSAGE_MD,
 };
 pub use config::{
     Config, ConfigError, Theme, VulnType, DEFAULT_TYPES, MAX_ATTACHMENT_BYTES_CEILING,
@@ -32,12 +34,16 @@ pub use followup::{
     MESSAGE_SCHEMA,
 };
 pub use open::decrypt_x25519;
+pub use questions::{
+    lang_tag_ok, parse_questions, Question, QuestionKind, Text, MAX_CHOICES, MAX_QUESTIONS,
+    QUESTION_STEPS,
+};
 pub use recipients::{
     check_recipients, fingerprint, parse_recipients, RecipientError, RecipientProblem, Recipients,
 };
 pub use report::{
-    Affected, AttachmentMeta, Credit, Draft, DraftAttachment, Policy, Report, Reporter, Severity,
-    TypeRef, SCHEMA,
+    Affected, Answer, AttachmentMeta, Credit, Draft, DraftAnswer, DraftAttachment, Policy, Report,
+    Reporter, Severity, TypeRef, SCHEMA,
 };
 pub use seal::{seal, seal_to_vec, sealed_size_bound, SealError, Sealer};
 pub use severity::{score_vector, tenths, CvssError, Score};

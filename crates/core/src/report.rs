@@ -81,6 +81,17 @@ pub struct Policy {
     pub accepted_at: String,
 }
 
+/// The answer to one of the organization's own questions.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Answer {
+    /// The question's `id`, as the organization configured it.
+    pub id: String,
+    /// The question's label in the organization's `report_lang`.
+    pub question: String,
+    /// What the researcher typed, or the chosen answer's label in `report_lang`.
+    pub answer: String,
+}
+
 /// A validated report: the content of `report.json`.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
@@ -95,6 +106,9 @@ pub struct Report {
     pub prerequisites: Option<String>,
     pub steps: String,
     pub impact: String,
+    /// The answers to the organization's own questions (its `questions` setting), in its order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub answers: Vec<Answer>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub severity: Option<Severity>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -159,4 +173,20 @@ pub struct Draft {
     pub policy_url: String,
     /// When the researcher ticked "I have read the policy" (RFC 3339), empty if not.
     pub policy_accepted_at: String,
+    /// The organization's questions with what was typed or chosen, in the configured order.
+    pub answers: Vec<DraftAnswer>,
+}
+
+/// One of the organization's questions as the form asks it: its rules and the value given.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct DraftAnswer {
+    pub id: String,
+    /// The label in the organization's `report_lang`, for `report.json` and `report.md`.
+    pub question: String,
+    pub kind: crate::QuestionKind,
+    pub required: bool,
+    /// The choices' labels in `report_lang` (choice questions).
+    pub choices: Vec<String>,
+    /// What was typed, or the chosen label (in `report_lang`); empty if nothing.
+    pub value: String,
 }

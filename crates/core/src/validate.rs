@@ -58,54 +58,57 @@ pub enum Problem {
     PolicyNotAccepted,
     /// An attachment whose digest is not known yet: it is still being read.
     StillReading,
+    /// A vendor's choice question answered with something that is not one of its choices.
+    UnknownChoice,
+    /// A vendor's URL question answered with something that is not an http(s) URL.
+    NotAUrl,
 }
 
 impl Problem {
-    /// What happened and what to do, in English.
-    pub fn message(&self) -> String {
+    /// The key of this problem's sentence in the form's catalogues (`www/i18n/*.json`): what
+    /// happened and what to do, in the researcher's language.
+    pub fn code(&self) -> &'static str {
         match self {
-            Problem::Required => "This is required. Please fill it in.".into(),
-            Problem::TooLong { max } => format!("This is too long: keep it to {max} characters."),
-            Problem::MultiLine => "Keep this to one line.".into(),
-            Problem::ControlCharacters => {
-                "Remove the invisible control characters from this field (they were probably pasted with the text).".into()
-            }
-            Problem::BadTypeId => {
-                "Use an id without spaces, like CWE-79, or choose a kind from the list.".into()
-            }
-            Problem::Target(TargetError::Empty) => "Enter a URL or the name of an asset.".into(),
-            Problem::Target(TargetError::TooLong) => "This URL is too long: shorten it.".into(),
-            Problem::Target(TargetError::UnsupportedScheme) => {
-                "Only http:// and https:// URLs are accepted; describe other targets by name.".into()
-            }
-            Problem::Target(TargetError::Credentials) => {
-                "Remove the user name and password from this URL; never send credentials in a report field.".into()
-            }
-            Problem::Target(TargetError::MalformedUrl) => {
-                "This URL does not parse: check the host name and port, and remove spaces.".into()
-            }
-            Problem::Target(TargetError::ControlCharacters) => {
-                "Remove the invisible control characters from this name.".into()
-            }
-            Problem::Cvss(CvssError::UnsupportedVersion) => {
-                "Use a CVSS v3.1 or v4.0 vector starting with CVSS:3.1/ or CVSS:4.0/, or leave it empty.".into()
-            }
-            Problem::Cvss(CvssError::InvalidMetrics) => {
-                "This CVSS vector has a missing, unknown or invalid metric: check it in a CVSS calculator.".into()
-            }
-            Problem::EmailShape => "This does not look like an email address (name@example.com).".into(),
-            Problem::CreditNeedsName => "To be credited by name, enter your name.".into(),
-            Problem::CreditNeedsHandle => "To be credited by handle, enter your handle.".into(),
-            Problem::TooManyFiles { max } => format!("At most {max} files can be attached: remove some."),
-            Problem::TooLarge { max_bytes } => format!(
-                "Attachments may total at most {}: remove or compress some.",
-                human_bytes(*max_bytes)
-            ),
-            Problem::PolicyNotAccepted => "Please read the disclosure policy and confirm it.".into(),
-            Problem::StillReading => {
-                "A file is still being read: wait until its size and digest are listed, then try again.".into()
-            }
+            Problem::Required => "problem_required",
+            Problem::TooLong { .. } => "problem_too_long",
+            Problem::MultiLine => "problem_multi_line",
+            Problem::ControlCharacters => "problem_control_characters",
+            Problem::BadTypeId => "problem_bad_type_id",
+            Problem::Target(TargetError::Empty) => "problem_target_empty",
+            Problem::Target(TargetError::TooLong) => "problem_target_too_long",
+            Problem::Target(TargetError::UnsupportedScheme) => "problem_target_scheme",
+            Problem::Target(TargetError::Credentials) => "problem_target_credentials",
+            Problem::Target(TargetError::MalformedUrl) => "problem_target_malformed",
+            Problem::Target(TargetError::ControlCharacters) => "problem_target_control",
+            Problem::Cvss(CvssError::UnsupportedVersion) => "problem_cvss_version",
+            Problem::Cvss(CvssError::InvalidMetrics) => "problem_cvss_metrics",
+            Problem::EmailShape => "problem_email_shape",
+            Problem::CreditNeedsName => "problem_credit_name",
+            Problem::CreditNeedsHandle => "problem_credit_handle",
+            Problem::TooManyFiles { .. } => "problem_too_many_files",
+            Problem::TooLarge { .. } => "problem_too_large",
+            Problem::PolicyNotAccepted => "problem_policy",
+            Problem::StillReading => "problem_still_reading",
+            Problem::UnknownChoice => "problem_unknown_choice",
+            Problem::NotAUrl => "problem_not_a_url",
         }
+    }
+
+    /// The values of the sentence's placeholders: `{max}` (characters or files), `{size}`.
+    pub fn params(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Problem::TooLong { max } | Problem::TooManyFiles { max } => {
+                vec![("max", max.to_string())]
+            }
+            Problem::TooLarge { max_bytes } => vec![("size", human_bytes(*max_bytes))],
+            _ => Vec::new(),
+        }
+    }
+
+    /// The sentence in English, from the English catalogue: for the command line and logs.
+    /// The form says it in the researcher's language from its own catalogue.
+    pub fn message(&self) -> String {
+        crate::english::fill(self.code(), &self.params())
     }
 }
 
@@ -150,6 +153,8 @@ pub enum FieldId {
     Prerequisites,
     Steps,
     Impact,
+    /// The organization's question at this index of its `questions`.
+    Answer(usize),
     Cvss,
     ReporterName,
     ReporterHandle,
@@ -172,6 +177,7 @@ impl FieldId {
             FieldId::Prerequisites => "prerequisites",
             FieldId::Steps => "steps",
             FieldId::Impact => "impact",
+            FieldId::Answer(i) => return format!("answers.{i}"),
             FieldId::Cvss => "cvss",
             FieldId::ReporterName => "reporter.name",
             FieldId::ReporterHandle => "reporter.handle",
@@ -275,6 +281,44 @@ pub fn email_shape_ok(s: &str) -> bool {
             .any(|c| c.is_whitespace() || c.is_control() || "<>,;\"".contains(c))
 }
 
+/// The answers to the organization's questions, each checked by its kind; unanswered optional
+/// questions are left out.
+fn answers(c: &mut Checker, given: &[crate::DraftAnswer]) -> Vec<crate::Answer> {
+    use crate::QuestionKind;
+    let mut out = Vec::new();
+    for (i, a) in given.iter().enumerate() {
+        let field = FieldId::Answer(i);
+        let value = match a.kind {
+            QuestionKind::Text => c.text(field, &a.value, a.required, MAX_SHORT * 5, true),
+            QuestionKind::Textarea => c.text(field, &a.value, a.required, MAX_TEXT, false),
+            QuestionKind::Url => {
+                let v = c.text(field, &a.value, a.required, MAX_SHORT * 10, true);
+                if !v.is_empty() && !matches!(check_target(&v), Ok(crate::Affected::Url(_))) {
+                    c.push(field, Problem::NotAUrl);
+                }
+                v
+            }
+            QuestionKind::Choice => {
+                let v = a.value.trim().to_string();
+                if v.is_empty() && a.required {
+                    c.push(field, Problem::Required);
+                } else if !v.is_empty() && !a.choices.contains(&v) {
+                    c.push(field, Problem::UnknownChoice);
+                }
+                v
+            }
+        };
+        if !value.is_empty() {
+            out.push(crate::Answer {
+                id: a.id.clone(),
+                question: a.question.clone(),
+                answer: value,
+            });
+        }
+    }
+    out
+}
+
 /// Validates a draft. On success the report is ready to seal; on failure every problem is listed.
 ///
 /// # Errors
@@ -319,6 +363,7 @@ pub fn validate(d: &Draft, limits: &Limits) -> Result<Report, ValidationErrors> 
     );
     let steps = c.text(FieldId::Steps, &d.steps, true, MAX_TEXT, false);
     let impact = c.text(FieldId::Impact, &d.impact, true, MAX_TEXT, false);
+    let answers = answers(&mut c, &d.answers);
 
     let vector = d.cvss.trim();
     let severity = if vector.is_empty() {
@@ -453,6 +498,7 @@ pub fn validate(d: &Draft, limits: &Limits) -> Result<Report, ValidationErrors> 
         prerequisites: some(prerequisites),
         steps,
         impact,
+        answers,
         severity,
         reporter,
         attachments,

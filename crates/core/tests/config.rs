@@ -37,7 +37,12 @@ fn minimal_and_full_json() {
         (c.limits.max_attachments, c.limits.max_attachment_bytes),
         (10, 25 * 1024 * 1024)
     );
-    assert_eq!((c.lang.as_str(), c.theme), ("en", Theme::Auto));
+    // No `lang`: the researcher's browser chooses; report.md is in English.
+    assert_eq!(
+        (c.lang.as_str(), c.report_lang.as_str(), c.theme),
+        ("", "en", Theme::Auto)
+    );
+    assert!(c.questions.is_empty() && c.questions_url.is_none());
 
     let full = serde_json::json!({
         "recipients": [x],

@@ -17,6 +17,14 @@ fn check_bundle(files: &std::collections::BTreeMap<String, Vec<u8>>, r: &Report,
     let value: serde_json::Value = serde_json::from_slice(&files["report.json"]).unwrap();
     assert_eq!(value["schema"], "sealdrop.report.v1");
     assert_eq!(files["report.md"], render_markdown(r).into_bytes());
+    let md = String::from_utf8_lossy(&files["report.md"]);
+    for a in &r.answers {
+        assert!(
+            md.contains(&format!("- {}: {}", a.question, a.answer)),
+            "{md}"
+        );
+        assert_eq!(json.answers.iter().filter(|x| x.id == a.id).count(), 1);
+    }
     for (meta, bytes) in r.attachments.iter().zip(att) {
         assert_eq!(&files[&meta.path], bytes, "{}", meta.path);
         assert_eq!(meta.sha256, sealdrop_core::sha256_hex(bytes));
@@ -190,6 +198,7 @@ prop_compose! {
         email in prop::option::of("[a-z]{1,10}@[a-z]{1,10}\\.org"),
         files in prop::collection::vec(("[a-zA-Z0-9 ._\\-/\\\\\u{202e}]{0,40}", prop::collection::vec(any::<u8>(), 0..3000)), 0..4),
         cvss in prop::sample::select(vec!["", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"]),
+        answer in prop::option::of("[a-zA-Z0-9 äöü日本]{0,30}\\.[0-9]"),
     ) -> Case {
         let credit = match (&name, &handle) { (Some(_), _) => Credit::Name, (None, Some(_)) => Credit::Handle, _ => Credit::Anonymous };
         let mut affected = vec![format!("https://{host}.example/{path}")];
@@ -207,6 +216,10 @@ prop_compose! {
             credit,
             attachments: files.iter().map(|(n, b)| DraftAttachment::of(n, "application/octet-stream", b)).collect(),
             policy_url: String::new(), policy_accepted_at: String::new(),
+            answers: answer.map(|a| vec![sealdrop_core::DraftAnswer {
+                id: "app_version".into(), question: "Which app version?".into(),
+                kind: sealdrop_core::QuestionKind::Text, required: true, choices: Vec::new(), value: a,
+            }]).unwrap_or_default(),
         }, files.into_iter().map(|(_, b)| b).collect())
     }
 }

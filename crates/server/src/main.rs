@@ -37,9 +37,11 @@ enum Command {
     /// Print the script tag to embed the form (with the loader's integrity hash) and the
     /// sealdrop.json that `serve` publishes, for the same settings as `serve`.
     Embed(Box<embed::EmbedArgs>),
-    /// Validate a widget configuration (sealdrop.json) and name each problem.
+    /// Validate a widget configuration (sealdrop.json), or a file of the organization's
+    /// questions (a JSON array, for `serve --questions` or a `questions` URL), and name each
+    /// problem.
     CheckConfig {
-        /// The sealdrop.json to check.
+        /// The sealdrop.json or questions file to check.
         file: std::path::PathBuf,
     },
 }
@@ -47,14 +49,36 @@ enum Command {
 fn check_config(file: &std::path::Path) -> Result<(), String> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    // A file of questions on its own: a JSON array.
+    if text.trim_start().starts_with('[') {
+        let value: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| format!("{} is not JSON: {e}", file.display()))?;
+        return match sealdrop_core::parse_questions(&value) {
+            Ok(q) => {
+                println!("{} is valid: {} question(s).", file.display(), q.len());
+                Ok(())
+            }
+            Err(errors) => {
+                for e in &errors {
+                    println!("{e}");
+                }
+                Err(format!(
+                    "{} has {} problem(s); the widget would refuse to show the form",
+                    file.display(),
+                    errors.len()
+                ))
+            }
+        };
+    }
     match sealdrop_core::Config::from_json(&text) {
         Ok(c) => {
             println!(
-                "{} is valid: {} recipient(s), endpoint {}, {} kinds of vulnerability.",
+                "{} is valid: {} recipient(s), endpoint {}, {} kinds of vulnerability, {} question(s).",
                 file.display(),
                 c.recipients.len(),
                 c.endpoint,
-                c.types.len()
+                c.types.len(),
+                c.questions.len()
             );
             Ok(())
         }

@@ -81,6 +81,14 @@ pub struct ServeArgs {
     /// receipt screen next to the follow-up key.
     #[arg(long, env = "SEALDROP_RESPONSE_DAYS")]
     pub response_days: Option<u32>,
+    /// The language report.md is written in, whatever the researcher's (en, de, fr, es,
+    /// pt-BR, ja, zh-CN, ar) [default: en].
+    #[arg(long, env = "SEALDROP_REPORT_LANG")]
+    pub report_lang: Option<String>,
+    /// A JSON file of the organization's own questions, asked in the form (README,
+    /// "The vendor's own questions").
+    #[arg(long, env = "SEALDROP_QUESTIONS")]
+    pub questions: Option<PathBuf>,
     /// A reverse proxy's address or network (10.0.0.5, 10.0.0.0/8, ::1) whose
     /// X-Forwarded-For/Forwarded headers name the client; repeat for several.
     #[arg(
@@ -146,6 +154,8 @@ struct FileSettings {
     contact_email: Option<String>,
     subject_tag: Option<String>,
     response_days: Option<u32>,
+    report_lang: Option<String>,
+    questions: Option<PathBuf>,
     #[serde(default)]
     trusted_proxies: Vec<String>,
     max_storage: Option<u64>,
@@ -185,6 +195,10 @@ pub struct Settings {
     pub contact_email: Option<String>,
     pub subject_tag: Option<String>,
     pub response_days: Option<u32>,
+    /// The language of report.md (`--report-lang`).
+    pub report_lang: Option<String>,
+    /// The organization's questions file (`--questions`).
+    pub questions: Option<PathBuf>,
     pub trusted_proxies: Vec<IpNet>,
     pub max_storage: u64,
     pub min_free_space: u64,
@@ -222,6 +236,8 @@ impl Default for Settings {
             contact_email: None,
             subject_tag: None,
             response_days: None,
+            report_lang: None,
+            questions: None,
             trusted_proxies: Vec::new(),
             max_storage: 10_000_000_000,
             min_free_space: 1_000_000_000,
@@ -403,6 +419,8 @@ impl ServeArgs {
             contact_email: self.contact_email.or(file.contact_email),
             subject_tag: self.subject_tag.or(file.subject_tag),
             response_days: self.response_days.or(file.response_days),
+            report_lang: self.report_lang.or(file.report_lang),
+            questions: self.questions.or(file.questions),
             trusted_proxies,
             max_storage: self
                 .max_storage
@@ -506,6 +524,18 @@ impl Settings {
             o.insert("max_attachment_bytes".into(), limit.into());
             if let Some(d) = self.response_days {
                 o.insert("response_days".into(), d.into());
+            }
+            if let Some(l) = &self.report_lang {
+                o.insert("report_lang".into(), l.clone().into());
+            }
+            if let Some(path) = &self.questions {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    format!("cannot read the questions file {}: {e}", path.display())
+                })?;
+                let q: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+                    format!("the questions file {} is not JSON: {e}", path.display())
+                })?;
+                o.insert("questions".into(), q);
             }
         }
         let config = sealdrop_core::Config::from_json(&v.to_string()).map_err(|errs| {

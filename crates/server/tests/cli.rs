@@ -330,7 +330,37 @@ fn check_config_names_each_problem() {
     .unwrap();
     let out = sealdrop(&["check-config", "good.json"], dir.path());
     assert!(out.status.success());
-    assert_eq!(text(&out).0, "good.json is valid: 1 recipient(s), endpoint https://example.com/v1/reports, 15 kinds of vulnerability.\n");
+    assert_eq!(text(&out).0, "good.json is valid: 1 recipient(s), endpoint https://example.com/v1/reports, 15 kinds of vulnerability, 0 question(s).\n");
+
+    // The organization's questions, inline in sealdrop.json or as a file of their own.
+    let questions = r#"[{"id": "app_version", "label": {"en": "Which app version?", "ja": "アプリのバージョンは？"}, "kind": "text", "required": true, "step": "kind"},
+        {"id": "unauth", "label": "Exploitable without authentication?", "kind": "choice", "choices": ["Yes", "No"]}]"#;
+    std::fs::write(dir.path().join("questions.json"), questions).unwrap();
+    let out = sealdrop(&["check-config", "questions.json"], dir.path());
+    assert!(out.status.success());
+    assert_eq!(text(&out).0, "questions.json is valid: 2 question(s).\n");
+    std::fs::write(
+        dir.path().join("with-questions.json"),
+        format!(
+            r#"{{"recipients": ["{r}"], "endpoint": "/v1/reports", "questions": {questions}}}"#
+        ),
+    )
+    .unwrap();
+    let out = sealdrop(&["check-config", "with-questions.json"], dir.path());
+    assert!(text(&out)
+        .0
+        .ends_with("15 kinds of vulnerability, 2 question(s).\n"));
+    let bad = r#"[{"id": "App Version", "label": "", "kind": "radio", "step": "review", "colour": 1},
+        {"id": "x", "label": {"en": "Pick", "english": "Pick"}, "kind": "choice", "choices": ["Only one"]},
+        {"id": "x", "label": "Again", "kind": "url", "choices": ["a", "b"], "required": "yes"}]"#;
+    std::fs::write(dir.path().join("bad-questions.json"), bad).unwrap();
+    let out = sealdrop(&["check-config", "bad-questions.json"], dir.path());
+    assert!(!out.status.success());
+    let (stdout, stderr) = text(&out);
+    snapshot(
+        "check-config-bad-questions.txt",
+        &format!("{stdout}{stderr}"),
+    );
 }
 
 #[test]

@@ -18,7 +18,7 @@ use view::ThreadView;
 #[derive(Properties, PartialEq)]
 struct RootProps {
     config: Rc<Config>,
-    lang: String,
+    t: &'static i18n::Strings,
     initial: String,
     on_close: Callback<()>,
 }
@@ -28,7 +28,7 @@ fn Root(p: &RootProps) -> Html {
     // The worker is this view's own: its bootstrap instantiates the form's module, as the
     // form's worker does.
     let sealer = use_memo((), |()| sealer::Sealer::start());
-    let t = i18n::strings(&p.lang);
+    let t = p.t;
     html! {
         <ThreadView config={p.config.clone()} {t} sealer={(*sealer).clone()}
             initial={p.initial.clone()} on_close={p.on_close.clone()} />
@@ -50,21 +50,24 @@ impl Mounted {
 }
 
 /// Mounts the conversation view into `el`. `config` is the form's configuration as JSON (the
-/// settings of `sealdrop.json` this view uses), `initial` the follow-up key to open at once
-/// (from the receipt screen) or empty, `sealer` the sealing worker's script and wasm URLs,
-/// `on_close` what "Back to the report form" calls.
+/// settings of `sealdrop.json` this view uses, and `lang`: the language the form is in now),
+/// `initial` the follow-up key to open at once (from the receipt screen) or empty, `sealer`
+/// the sealing worker's script and wasm URLs, `base` the form's folder (where the language
+/// catalogues are), `on_close` what "Back to the report form" calls.
 ///
 /// # Errors
 /// When the configuration does not parse (the form sends only one it has parsed itself).
 #[wasm_bindgen]
-pub fn mount_thread(
+pub async fn mount_thread(
     el: web_sys::Element,
-    config: &str,
+    config: String,
     initial: String,
     sealer_urls: Vec<String>,
+    base: String,
     on_close: js_sys::Function,
 ) -> Result<Mounted, JsValue> {
-    let config = Config::from_json(config).map_err(|e| {
+    sealdrop_widget::dom::set_base(base);
+    let config = Config::from_json(&config).map_err(|e| {
         let lines: Vec<String> = e.iter().map(ToString::to_string).collect();
         JsValue::from_str(&lines.join("; "))
     })?;
@@ -74,8 +77,10 @@ pub fn mount_thread(
     let on_close = Callback::from(move |()| {
         let _ = on_close.call0(&JsValue::NULL);
     });
+    // The form's language: its catalogue is in the browser's cache already.
+    let t = i18n::load(i18n::best(&[config.lang.as_str()])).await;
     let props = RootProps {
-        lang: config.lang.clone(),
+        t,
         config: Rc::new(config),
         initial,
         on_close,

@@ -66,7 +66,7 @@ struct ReplyFile {
 
 fn org_name(c: &Config, t: &Strings) -> String {
     if c.org.is_empty() {
-        t.default_org.to_string()
+        t.default_org().to_string()
     } else {
         c.org.clone()
     }
@@ -74,9 +74,9 @@ fn org_name(c: &Config, t: &Strings) -> String {
 
 fn key_error(t: &Strings, e: KeyError) -> String {
     match e {
-        KeyError::Empty => t.key_empty,
-        KeyError::NotAKey => t.key_not_a_key,
-        KeyError::Typo => t.key_typo,
+        KeyError::Empty => t.key_empty(),
+        KeyError::NotAKey => t.key_not_a_key(),
+        KeyError::Typo => t.key_typo(),
     }
     .to_string()
 }
@@ -95,21 +95,21 @@ async fn load(c: &Config, t: &Strings, key: &FollowUpKey) -> Result<Loaded, Stri
     let token = derived.token();
     let url = messages_url(c, &receipt);
     let answer = |r: Result<(u16, Option<String>, Vec<u8>), ()>| match r {
-        Err(()) => Err(t.net_offline.to_string()),
+        Err(()) => Err(t.net_offline().to_string()),
         Ok((200, _, body)) => Ok(body),
-        Ok((401 | 404, _, _)) => Err(t.thread_not_found.to_string()),
+        Ok((401 | 404, _, _)) => Err(t.thread_not_found().to_string()),
         Ok((429, wait, _)) => Err(fill(
-            t.thread_wait,
+            t.thread_wait(),
             &[("s", wait.as_deref().unwrap_or("60"))],
         )),
-        Ok((status, _, _)) => Err(fill(t.net_status, &[("status", &status.to_string())])),
+        Ok((status, _, _)) => Err(fill(t.net_status(), &[("status", &status.to_string())])),
     };
     let list = answer(get(&url, &token).await)?;
     // Through `from_str`, the instantiation the form already has (`from_slice` adds 6 KB).
     let list: serde_json::Value = std::str::from_utf8(&list)
         .ok()
         .and_then(|s| serde_json::from_str(s).ok())
-        .ok_or_else(|| fill(t.net_status, &[("status", "200")]))?;
+        .ok_or_else(|| fill(t.net_status(), &[("status", "200")]))?;
     let max = c.limits.max_attachment_bytes.saturating_add(1 << 20);
     let mut messages = Vec::new();
     for m in list
@@ -123,7 +123,7 @@ async fn load(c: &Config, t: &Strings, key: &FollowUpKey) -> Result<Loaded, Stri
         let (body, files) = match derived.open_message(&bytes, max) {
             Ok(o) => (Ok(o.message), o.files.into_iter().map(Rc::new).collect()),
             Err(e) => (
-                Err(fill(t.thread_unreadable, &[("e", &e.to_string())])),
+                Err(fill(t.thread_unreadable(), &[("e", &e.to_string())])),
                 Vec::new(),
             ),
         };
@@ -171,9 +171,9 @@ fn when(at: &str) -> String {
 fn status_line(t: &Strings, m: &Message) -> Option<String> {
     let s = m.status?;
     let i = Status::ALL.iter().position(|x| *x == s).unwrap_or(0);
-    let mut line = fill(t.thread_status, &[("status", t.statuses[i])]);
+    let mut line = fill(t.thread_status(), &[("status", t.statuses[i])]);
     if let Some(d) = &m.expected {
-        line = format!("{line}, {}", fill(t.thread_expected, &[("date", d)]));
+        line = format!("{line}, {}", fill(t.thread_expected(), &[("date", d)]));
     }
     Some(line)
 }
@@ -291,20 +291,20 @@ pub fn ThreadView(p: &ThreadProps) -> Html {
             let ready = files.borrow().iter().all(|f| f.ready);
             html! {
                 <>
-                    <p class="sd-thread-of">{ fill(t.thread_of, &[("receipt", &l.receipt)]) }</p>
+                    <p class="sd-thread-of">{ fill(t.thread_of(), &[("receipt", &l.receipt)]) }</p>
                     if let Some(s) = latest { <p class="sd-status" id="sd-thread-status">{ s }</p> }
                     if l.messages.is_empty() {
-                        <p id="sd-thread-empty">{ t.thread_empty }{ " " }{
+                        <p id="sd-thread-empty">{ t.thread_empty() }{ " " }{
                             match c.response_days {
-                                Some(d) => fill(t.answer_within, &[("org", &org), ("days", &d.to_string())]),
-                                None => fill(t.answer_unknown, &[("org", &org)]),
+                                Some(d) => fill(t.answer_within(), &[("org", &org), ("days", &d.to_string())]),
+                                None => fill(t.answer_unknown(), &[("org", &org)]),
                             }
                         }</p>
                     }
                     <ol class="sd-messages" id="sd-messages">
                         { for l.messages.iter().map(|m| html! {
                             <li class={classes!("sd-message", m.from_org.then_some("sd-from-org"))}>
-                                <h3>{ if m.from_org { fill(t.from_org, &[("org", &org)]) } else { t.from_you.to_string() } }
+                                <h3>{ if m.from_org { fill(t.from_org(), &[("org", &org)]) } else { t.from_you().to_string() } }
                                     { " " }<time class="sd-hint" datetime={m.at.clone()}>{ when(&m.at) }</time></h3>
                                 { match &m.body {
                                     Err(e) => html! { <p class="sd-error">{ e }</p> },
@@ -326,12 +326,12 @@ pub fn ThreadView(p: &ThreadProps) -> Html {
                         }) }
                     </ol>
                     <div class="sd-field">
-                        <label for="sd-reply-text">{ t.reply_label }</label>
+                        <label for="sd-reply-text">{ t.reply_label() }</label>
                         <textarea id="sd-reply-text" rows="5" value={(*reply).clone()}
                             oninput={{ let reply = reply.clone(); move |e: InputEvent| reply.set(e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value()) }} />
                     </div>
                     <div class="sd-field">
-                        <label for="sd-reply-files">{ t.reply_files }</label>
+                        <label for="sd-reply-files">{ t.reply_files() }</label>
                         <input type="file" id="sd-reply-files" multiple=true onchange={on_files} />
                         <ul class="sd-files" id="sd-reply-file-list">
                             { for files.borrow().iter().map(|f| html! { <li>{ format!("{} ({})", f.meta.name, sealdrop_core::human_bytes(f.meta.size)) }</li> }) }
@@ -341,7 +341,7 @@ pub fn ThreadView(p: &ThreadProps) -> Html {
                         <p class={if *ok { "sd-hint" } else { "sd-error" }} role="status" id="sd-reply-note">{ n }</p>
                     }
                     <div class="sd-actions">
-                        <button type="button" class="sd-primary" id="sd-reply-send" disabled={!ready} onclick={on_send}>{ t.reply_send }</button>
+                        <button type="button" class="sd-primary" id="sd-reply-send" disabled={!ready} onclick={on_send}>{ t.reply_send() }</button>
                     </div>
                 </>
             }
@@ -353,9 +353,9 @@ pub fn ThreadView(p: &ThreadProps) -> Html {
             };
             html! {
                 <form class="sd-form" novalidate=true onsubmit={on_open}>
-                    <p>{ t.thread_intro }</p>
+                    <p>{ t.thread_intro() }</p>
                     <div class={classes!("sd-field", error.as_ref().map(|_| "sd-invalid"))}>
-                        <label for="sd-thread-key">{ t.thread_key_label }</label>
+                        <label for="sd-thread-key">{ t.thread_key_label() }</label>
                         if let Some(e) = &error { <p class="sd-error" id="sd-thread-key-error" role="alert">{ e }</p> }
                         <input type="text" id="sd-thread-key" class="sd-mono" autocomplete="off" spellcheck="false"
                             autocapitalize="off" value={(*key_text).clone()}
@@ -363,19 +363,19 @@ pub fn ThreadView(p: &ThreadProps) -> Html {
                             aria-describedby={error.as_ref().map(|_| "sd-thread-key-error")}
                             oninput={{ let k = key_text.clone(); move |e: InputEvent| k.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()) }} />
                     </div>
-                    if matches!(phase_now, Phase::Loading) { <p role="status">{ t.thread_loading }</p> }
+                    if matches!(phase_now, Phase::Loading) { <p role="status">{ t.thread_loading() }</p> }
                     <button type="submit" class="sd-primary" id="sd-thread-open"
-                        disabled={matches!(phase_now, Phase::Loading)}>{ t.thread_open }</button>
+                        disabled={matches!(phase_now, Phase::Loading)}>{ t.thread_open() }</button>
                 </form>
             }
         }
     };
     html! {
         <section class="sd-thread" aria-labelledby="sd-thread-heading">
-            <h2 id="sd-thread-heading" tabindex="-1">{ t.thread_heading }</h2>
+            <h2 id="sd-thread-heading" tabindex="-1">{ t.thread_heading() }</h2>
             { content }
             <div class="sd-actions">
-                <button type="button" class="sd-secondary" id="sd-thread-close" onclick={close}>{ t.thread_close }</button>
+                <button type="button" class="sd-secondary" id="sd-thread-close" onclick={close}>{ t.thread_close() }</button>
             </div>
         </section>
     }
@@ -395,7 +395,7 @@ fn send(
     phase: &UseStateHandle<Phase>,
 ) {
     if reply.trim().is_empty() {
-        return note.set(Some((false, t.reply_empty.to_string())));
+        return note.set(Some((false, t.reply_empty().to_string())));
     }
     let message = Message {
         schema: MESSAGE_SCHEMA.into(),
@@ -413,7 +413,7 @@ fn send(
     let mut recipients = c.recipients.clone();
     recipients.push(l.derived.recipient());
     let blobs: Vec<web_sys::File> = files.borrow().iter().map(|f| f.file.clone()).collect();
-    note.set(Some((true, t.reply_sending.to_string())));
+    note.set(Some((true, t.reply_sending().to_string())));
     let (c, l, reply, note, files, phase) = (
         c.clone(),
         l.clone(),
@@ -451,7 +451,7 @@ fn send(
                         Ok(_) => {
                             reply.set(String::new());
                             files.borrow_mut().clear();
-                            note.set(Some((true, t.reply_sent.to_string())));
+                            note.set(Some((true, t.reply_sent().to_string())));
                             // Reopen, so the answer shows as the server stored it.
                             if let Ok(fresh) = load(&c, t, &l.key).await {
                                 phase.set(Phase::Open(Rc::new(fresh)));

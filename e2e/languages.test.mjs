@@ -1,0 +1,179 @@
+// 10. Languages, and the organization's own questions. The whole journey in Arabic (iframe
+//     mode, right to left) and in Japanese (inline mode), axe at 375 px, one step of each
+//     screenshot into docs/screenshots/; only the chosen catalogue is downloaded; the switcher
+//     keeps what was typed; report.md is in the organization's language (report_lang) and
+//     report.json is language-neutral; the vendor's questions are asked, checked and answered.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { AxeBuilder } from "@axe-core/playwright";
+import { start, vendorPage, sealdrop, readFileSync, join, ROOT } from "./harness.mjs";
+import { frameOf, fillReport, send } from "./form.mjs";
+
+const catalogue = (code) => JSON.parse(readFileSync(join(ROOT, "www/i18n", `${code}.json`), "utf8"));
+
+async function axe(page, label) {
+  const result = await new AxeBuilder({ page }).analyze();
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), [], `axe on ${label}`);
+}
+
+/** The form's root: the iframe's document, or the embed's shadow root in inline mode. */
+const inForm = (f, fn, arg) => f.evaluate(([src, a]) => {
+  const root = document.querySelector(".sealdrop-embed")?.shadowRoot ?? document;
+  return new Function("root", "a", src)(root, a);
+}, [fn, arg]);
+
+function opened(h, receipt) {
+  const out = join(h.dir, `opened-${receipt}`);
+  sealdrop(["inbox", "open", receipt, "-i", h.key, "--data-dir", h.data, "--out", out]);
+  return { md: readFileSync(join(out, "report.md"), "utf8"), json: JSON.parse(readFileSync(join(out, "report.json"), "utf8")) };
+}
+
+for (const [code, mode, steps] of [["ar", "iframe", "١. افتح صفحة الملف\n٢. أدخل <script>"], ["ja", "inline", "1. プロフィールを開く\n2. <script> を入力"]]) {
+  test(`${code} (${mode} mode): the whole journey, right to left where it should be, axe at 375 px`, async () => {
+    const h = await start({
+      pages: ({ widget, recipient }) => ({
+        "/": [vendorPage(widget, { attrs: mode === "inline"
+          ? `data-mode="inline" data-recipients="${recipient}" data-endpoint="/v1/reports" data-lang="${code}"`
+          : `data-lang="${code}"` })],
+        "/policy": ["<p>policy</p>"],
+      }),
+    });
+    try {
+      const t = catalogue(code);
+      const context = await h.browser.newContext({ viewport: { width: 375, height: 900 }, deviceScaleFactor: 1 });
+      const requests = [];
+      context.on("request", (r) => requests.push(r.url()));
+      const page = await context.newPage();
+      await page.goto(h.vendor + "/");
+      const f = mode === "inline" ? page : await frameOf(page);
+      if (mode === "inline") await page.waitForSelector("#sd-title", { timeout: 20000 });
+      const rtl = code === "ar";
+      // In the catalogue's language, marked for screen readers, laid out in its direction.
+      assert.equal((await f.textContent(".sd-app h1")).trim(), t.title);
+      assert.equal(await f.getAttribute(".sd-app", "lang"), code);
+      assert.equal(await f.getAttribute(".sd-app", "dir"), rtl ? "rtl" : "ltr");
+      if (mode === "iframe") {
+        assert.deepEqual(await f.evaluate(() => [document.documentElement.lang, document.documentElement.dir]), [code, "rtl"]);
+      }
+      const [first, last] = await inForm(f, `const s = [...root.querySelectorAll(".sd-step")].map((e) => e.getBoundingClientRect().left);
+        return [s[0], s[s.length - 1]];`);
+      assert.ok(rtl ? first > last : first < last, `step indicator runs ${rtl ? "right to left" : "left to right"}: ${first}, ${last}`);
+      // Only the chosen catalogue: English is compiled in, no other language is fetched.
+      const catalogues = requests.filter((u) => /\/lang-[^/]+\.json$/.test(u)).map((u) => u.split("/").pop());
+      assert.deepEqual(catalogues, [`lang-${code}.json`]);
+      await axe(page, `${code} kind @375`);
+      // The core's problems, said from the catalogue.
+      await f.click("#sd-next");
+      await f.waitForSelector(".sd-summary");
+      assert.ok((await f.textContent(".sd-summary")).includes(t.do_title));
+      assert.ok((await f.textContent("#sd-title-error")).includes(t.problem_required));
+      await axe(page, `${code} kind errors @375`);
+      await (mode === "inline" ? page.locator(".sealdrop-embed") : page.locator("iframe"))
+        .screenshot({ path: join(ROOT, "docs/screenshots", `lang-${code}-kind-errors-mobile.png`) });
+      await fillReport(f, page, {
+        title: `${t.title} (XSS)`, kind: "CWE-79", url: "https://app.example.com/profile", steps, prereq: "",
+        impact: `${t.impact_hint} — XSS`, cvss: "CVSS:3.1/AV:N/AC:L/PR:L/UI:R/S:C/C:L/I:L/A:N", name: "", handle: "", email: "",
+        hook: async (step) => {
+          if (step !== "impact") return;
+          // The live score's rating in the researcher's language.
+          assert.ok((await f.textContent("#sd-cvss-status")).includes(t.rating_medium));
+          // Back and Next mirror with the text direction.
+          const [back, next] = await inForm(f, `return ["#sd-back", "#sd-next"].map((s) => root.querySelector(s).getBoundingClientRect().left);`);
+          assert.ok(rtl ? back > next : back < next, `Back is on the ${rtl ? "right" : "left"}`);
+        },
+      });
+      await axe(page, `${code} review @375`);
+      assert.equal((await f.textContent("#sd-send")).trim(), t.send);
+      await send(f, page);
+      await f.waitForSelector("#sd-receipt", { timeout: 30000 });
+      assert.ok((await f.textContent("#sd-outcome")).includes(t.delivered));
+      await axe(page, `${code} receipt @375`);
+      const { md, json } = opened(h, (await f.textContent("#sd-receipt")).trim());
+      // The security team reads English (the default report_lang); what was typed is kept.
+      assert.ok(md.includes("\n## Steps to reproduce\n\n" + steps), md);
+      assert.ok(md.includes("\n- Anonymous; no contact details given.\n"), md);
+      assert.equal(json.steps, steps);
+      // report.json holds no sentence of the researcher's catalogue.
+      const text = JSON.stringify(json);
+      for (const k of ["credit_anonymous", "rating_medium", "none_given"]) assert.ok(!text.includes(t[k]), k);
+      assert.equal(json.severity.rating, "medium");
+    } finally {
+      await h.stop();
+    }
+  });
+}
+
+test("the switcher keeps what was typed; report.md in the organization's language; the vendor's questions", async () => {
+  const questions = [
+    { id: "app_version", label: { en: "Which app version?", de: "Welche App-Version?" }, hint: "Settings → About", kind: "text", required: true, step: "kind" },
+    { id: "unauthenticated", label: { en: "Is this exploitable without authentication?", de: "Ohne Anmeldung ausnutzbar?" },
+      kind: "choice", choices: [{ en: "Yes", de: "Ja", fr: "Oui" }, { en: "No", de: "Nein", fr: "Non" }], required: true, step: "impact" },
+    { id: "poc_url", label: "Proof-of-concept URL", kind: "url", step: "impact" },
+  ];
+  const qfile = join(ROOT, "target", "e2e-questions.json");
+  writeFileSync(qfile, JSON.stringify(questions));
+  assert.match(sealdrop(["check-config", qfile]), /is valid: 3 question\(s\)/);
+  const h = await start({
+    pages: ({ widget }) => ({ "/": [vendorPage(widget)], "/policy": ["<p>policy</p>"] }),
+    serveArgs: ["--report-lang", "fr", "--questions", qfile],
+  });
+  try {
+    const de = catalogue("de");
+    const context = await h.browser.newContext();
+    const requests = [];
+    context.on("request", (r) => requests.push(r.url()));
+    const page = await context.newPage();
+    await page.goto(h.vendor + "/");
+    const f = await frameOf(page);
+    // The browser says English: the form starts in English, and fetches French for report.md.
+    assert.equal((await f.textContent(".sd-app h1")).trim(), catalogue("en").title);
+    await f.fill("#sd-title", "Typed before switching");
+    await f.selectOption("#sd-lang", "de");
+    await f.waitForFunction((title) => document.querySelector(".sd-app h1").textContent === title, de.title);
+    assert.equal(await f.inputValue("#sd-title"), "Typed before switching");
+    assert.ok((await f.textContent("label[for=sd-answers-0]")).startsWith("Welche App-Version?"));
+    // A required question is checked like a built-in field.
+    await f.check("#sd-kind-cwe-79");
+    await f.click("#sd-next");
+    await f.waitForSelector("#sd-answers-0-error");
+    assert.equal((await f.textContent("#sd-answers-0-error")).trim(), de.problem_required);
+    assert.ok((await f.textContent(".sd-summary")).includes("Welche App-Version?"));
+    await f.fill("#sd-answers-0", "4.2.1 (build 77)");
+    await f.click("#sd-next");
+    await f.fill("#sd-affected-0", "https://app.example.com/profile");
+    await f.click("#sd-next");
+    await f.fill("#sd-steps", "1. Open the profile");
+    await f.click("#sd-next");
+    await f.fill("#sd-impact", "Session theft.");
+    await f.fill("#sd-answers-2", "ftp://poc.example.com/x");
+    await f.click("#sd-next");
+    await f.waitForSelector("#sd-answers-1-error");
+    assert.equal((await f.textContent("#sd-answers-2-error")).trim(), de.problem_not_a_url);
+    await f.fill("#sd-answers-2", "https://poc.example.com/x");
+    await f.check("#sd-answers-1-0");
+    await f.click("#sd-next"); // evidence
+    await f.click("#sd-next"); // about
+    await f.click("#sd-next"); // review
+    await f.waitForSelector("#sd-send");
+    assert.ok((await f.textContent(".sd-review")).includes("Ja"), "the review shows the answer in the researcher's language");
+    await f.check("#sd-policy");
+    await f.click("#sd-send");
+    await f.waitForSelector("#sd-receipt", { timeout: 30000 });
+    const catalogues = requests.filter((u) => /\/lang-[^/]+\.json$/.test(u)).map((u) => u.split("/").pop()).sort();
+    assert.deepEqual(catalogues, ["lang-de.json", "lang-fr.json"], "the chosen language and the organization's, nothing else");
+    const { md, json } = opened(h, (await f.textContent("#sd-receipt")).trim());
+    assert.deepEqual(json.answers, [
+      { id: "app_version", question: "Which app version?", answer: "4.2.1 (build 77)" },
+      { id: "unauthenticated", question: "Is this exploitable without authentication?", answer: "Oui" },
+      { id: "poc_url", question: "Proof-of-concept URL", answer: "https://poc.example.com/x" },
+    ]);
+    const fr = catalogue("fr");
+    assert.ok(md.includes(`\n## ${fr.md_steps}\n\n1. Open the profile`), md);
+    assert.ok(md.includes(`\n## ${fr.md_answers}\n\n- Which app version?: 4.2.1 (build 77)\n`), md);
+    assert.ok(md.includes("- Is this exploitable without authentication?: Oui\n"), md);
+  } finally {
+    await h.stop();
+  }
+});
