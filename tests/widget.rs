@@ -632,3 +632,106 @@ async fn inline_mount_reads_attributes() {
     tick().await;
     assert!(text(&root).contains("data-recipients"), "{}", text(&root));
 }
+
+/// The organization's questions are asked in the step they name, refused like built-in fields
+/// when required and empty, shown on the review, and sealed in report.json under `answers`.
+#[wasm_bindgen_test]
+async fn the_vendors_questions_are_asked_checked_and_sealed() {
+    install_fetch(vec![201]);
+    let root = new_root();
+    let questions = serde_json::json!([
+        {"id": "app_version", "label": "Which app version?", "kind": "text", "required": true, "step": "kind"},
+        {"id": "unauth", "label": "Exploitable without authentication?", "kind": "choice",
+         "choices": ["Yes", "No"], "required": true, "step": "impact"}
+    ]);
+    sealdrop_widget::mount(
+        root.clone(),
+        Ok(config(serde_json::json!({ "questions": questions }))),
+    );
+    tick().await;
+    assert!(text(&q(&root, "label[for=sd-answers-0]")).starts_with("Which app version?"));
+    assert!(!has(&root, "#sd-answers-1"), "asked in its own step only");
+    type_into(&root, "#sd-title", SECRETS[0]).await;
+    click(&root, "#sd-kind-cwe-79").await;
+    click(&root, "#sd-next").await;
+    // Refused in place, like a built-in field, and named in the summary.
+    assert_eq!(
+        text(&q(&root, "#sd-answers-0-error")),
+        "This is required. Please fill it in."
+    );
+    assert_eq!(
+        q(&root, "#sd-answers-0")
+            .get_attribute("aria-invalid")
+            .as_deref(),
+        Some("true")
+    );
+    assert!(text(&q(&root, ".sd-summary")).contains("Which app version?: "));
+    assert_eq!(focused_id(), "sd-answers-0");
+    type_into(&root, "#sd-answers-0", "4.2.1").await;
+    click(&root, "#sd-next").await;
+    type_into(&root, "#sd-affected-0", "https://app.example.com/x").await;
+    click(&root, "#sd-next").await;
+    type_into(&root, "#sd-steps", SECRETS[2]).await;
+    click(&root, "#sd-next").await;
+    type_into(&root, "#sd-impact", SECRETS[3]).await;
+    assert_eq!(
+        q(&root, "#sd-answers-1").tag_name().to_lowercase(),
+        "fieldset"
+    );
+    click(&root, "#sd-next").await;
+    assert!(
+        has(&root, "#sd-answers-1-error"),
+        "a required choice is refused"
+    );
+    click(&root, "#sd-answers-1-1").await;
+    click(&root, "#sd-next").await;
+    click(&root, "#sd-next").await;
+    click(&root, "#sd-next").await;
+    let review = text(&q(&root, ".sd-review"));
+    assert!(
+        review.contains("Which app version?") && review.contains("4.2.1") && review.contains("No")
+    );
+    click(&root, "#sd-send").await;
+    wait_for(&root, "#sd-receipt", 10_000).await;
+    let sealed: serde_json::Value = serde_json::from_str(&last_seal_json()).unwrap();
+    assert_eq!(
+        sealed["answers"],
+        serde_json::json!([
+            {"id": "app_version", "question": "Which app version?", "answer": "4.2.1"},
+            {"id": "unauth", "question": "Exploitable without authentication?", "answer": "No"}
+        ])
+    );
+}
+
+/// A catalogue that cannot be had leaves the form in English with everything typed kept: a
+/// missing language never stops a report.
+#[wasm_bindgen_test]
+async fn the_language_menu_offers_eight_and_a_missing_catalogue_keeps_english_and_the_text() {
+    let root = new_root();
+    sealdrop_widget::mount(root.clone(), Ok(config(serde_json::json!({}))));
+    tick().await;
+    let options = root.query_selector_all("#sd-lang option").unwrap();
+    assert_eq!(options.length(), 8);
+    assert_eq!(
+        q(&root, ".sd-app").get_attribute("lang").as_deref(),
+        Some("en")
+    );
+    type_into(&root, "#sd-title", SECRETS[0]).await;
+    let select = q(&root, "#sd-lang")
+        .dyn_into::<web_sys::HtmlSelectElement>()
+        .unwrap();
+    select.set_value("ja");
+    select
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    // The test server has no lang-ja.json: the form says so on the console and stays English.
+    TimeoutFuture::new(300).await;
+    assert_eq!(text(&q(&root, "h1")), "Report a vulnerability");
+    assert_eq!(
+        q(&root, "#sd-title")
+            .dyn_into::<web_sys::HtmlInputElement>()
+            .unwrap()
+            .value(),
+        SECRETS[0]
+    );
+}
