@@ -63,6 +63,9 @@ for (const [code, mode, steps] of [["ar", "iframe", "١. افتح صفحة ال�
       // Only the chosen catalogue: English is compiled in, no other language is fetched.
       const catalogues = requests.filter((u) => /\/lang-[^/]+\.json$/.test(u)).map((u) => u.split("/").pop());
       assert.deepEqual(catalogues, [`lang-${code}.json`]);
+      // The CVSS scorer is a module of its own, fetched once a vector is typed, not before.
+      const scorer = () => requests.filter((u) => /\/scorer-[0-9a-f]+(\.js|_bg\.wasm)$/.test(u)).length;
+      assert.equal(scorer(), 0, "no scorer before a vector is typed");
       await axe(page, `${code} kind @375`);
       // The core's problems, said from the catalogue.
       await f.click("#sd-next");
@@ -77,8 +80,10 @@ for (const [code, mode, steps] of [["ar", "iframe", "١. افتح صفحة ال�
         impact: `${t.impact_hint} — XSS`, cvss: "CVSS:3.1/AV:N/AC:L/PR:L/UI:R/S:C/C:L/I:L/A:N", name: "", handle: "", email: "",
         hook: async (step) => {
           if (step !== "impact") return;
-          // The live score's rating in the researcher's language.
+          // The live score from the scorer module, its rating in the researcher's language.
+          await f.waitForSelector("#sd-cvss-status");
           assert.ok((await f.textContent("#sd-cvss-status")).includes(t.rating_medium));
+          assert.equal(scorer(), 2, "the scorer's glue and wasm, once");
           // Back and Next mirror with the text direction.
           const [back, next] = await inForm(f, `return ["#sd-back", "#sd-next"].map((s) => root.querySelector(s).getBoundingClientRect().left);`);
           assert.ok(rtl ? back > next : back < next, `Back is on the ${rtl ? "right" : "left"}`);

@@ -11,17 +11,20 @@ if grep -q " WARN " "$log"; then
   echo "build: Trunk warned (above); fix the cause rather than the log" >&2
   exit 1
 fi
-# The conversation module (crates/thread): loaded by the form only when a researcher follows up
-# on a report. Same toolchain as Trunk's: wasm-bindgen (web target) and npm's wasm-opt.
-cargo build -q --release --target wasm32-unknown-unknown -p sealdrop-thread
-bindgen=target/thread-bindgen
-rm -rf "$bindgen"
-wasm-bindgen --target web --no-typescript --out-dir "$bindgen" --out-name thread \
-  target/wasm32-unknown-unknown/release/sealdrop_thread.wasm
-wasm-opt -Oz --converge --low-memory-unused --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-reference-types --enable-multivalue --enable-mutable-globals \
-  "$bindgen/thread_bg.wasm" -o dist/thread_bg.wasm
-cp "$bindgen/thread.js" dist/thread.js
-if [[ -d "$bindgen/snippets" ]]; then mkdir -p dist/snippets && cp -r "$bindgen/snippets/." dist/snippets/; fi
+# The modules the form imports on demand: the conversation view (crates/thread, when a
+# researcher follows up) and the CVSS scorer (crates/scorer, when a vector is typed). Same
+# toolchain as Trunk's: wasm-bindgen (web target) and npm's wasm-opt.
+for module in thread scorer; do
+  cargo build -q --release --target wasm32-unknown-unknown -p "sealdrop-$module"
+  bindgen="target/$module-bindgen"
+  rm -rf "$bindgen"
+  wasm-bindgen --target web --no-typescript --out-dir "$bindgen" --out-name "$module" \
+    "target/wasm32-unknown-unknown/release/sealdrop_$module.wasm"
+  wasm-opt -Oz --converge --low-memory-unused --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-reference-types --enable-multivalue --enable-mutable-globals \
+    "$bindgen/${module}_bg.wasm" -o "dist/${module}_bg.wasm"
+  cp "$bindgen/$module.js" "dist/$module.js"
+  if [[ -d "$bindgen/snippets" ]]; then mkdir -p dist/snippets && cp -r "$bindgen/snippets/." dist/snippets/; fi
+done
 node scripts/postbuild.mjs dist
 cargo build -q --profile server -p sealdrop-server

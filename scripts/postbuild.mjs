@@ -32,7 +32,7 @@ if (existsSync(`${dist}/snippets`)) {
     }
   }
   for (const f of readdirSync(dist)) {
-    if (!/^(sealdrop-widget-[0-9a-f]+|thread)\.js$/.test(f)) continue;
+    if (!/^(sealdrop-widget-[0-9a-f]+|thread|scorer)\.js$/.test(f)) continue;
     let glue = readFileSync(`${dist}/${f}`, "utf8");
     // Only the import statements: the same string is also the name the wasm imports under.
     for (const [from, to] of renames) glue = glue.split(`from '${from}'`).join(`from '${to}'`).split(`from "${from}"`).join(`from "${to}"`);
@@ -93,26 +93,26 @@ self.onmessage = (e) => {
   html = html.replace("</title>", `</title><meta name="sealdrop-sealer" content="./${name}" data-wasm="./${wasm}">`);
 }
 
-// 5. The conversation module (crates/thread, put in dist/ as thread.js and thread_bg.wasm by
-//    scripts/build.sh): its glue minified, both named by their hashes, and named in
-//    <meta name="sealdrop-thread">, where the form (and in inline mode the loader) finds them.
-//    The form imports it only when a researcher follows up on a report.
-{
-  const oldHashed = (f) => /^thread-[0-9a-f]+(\.js|_bg\.wasm)$/.test(f);
-  if (existsSync(`${dist}/thread.js`) && existsSync(`${dist}/thread_bg.wasm`)) {
+// 5. The modules the form imports on demand (scripts/build.sh puts each in dist/ as NAME.js and
+//    NAME_bg.wasm): the conversation view (crates/thread) and the CVSS scorer (crates/scorer).
+//    Each glue is minified, both files are named by their hash, and the page names them in
+//    <meta name="sealdrop-NAME">, where the form (and in inline mode the loader) finds them.
+for (const name of ["thread", "scorer"]) {
+  const oldHashed = (f) => new RegExp(`^${name}-[0-9a-f]+(\\.js|_bg\\.wasm)$`).test(f);
+  if (existsSync(`${dist}/${name}.js`) && existsSync(`${dist}/${name}_bg.wasm`)) {
     for (const f of readdirSync(dist)) if (oldHashed(f)) unlinkSync(`${dist}/${f}`);
-    const wasmBytes = readFileSync(`${dist}/thread_bg.wasm`);
-    const tag = createHash("sha256").update(wasmBytes).update(readFileSync(`${dist}/thread.js`)).digest("hex").slice(0, 16);
-    const wasmName = `thread-${tag}_bg.wasm`;
+    const wasmBytes = readFileSync(`${dist}/${name}_bg.wasm`);
+    const tag = createHash("sha256").update(wasmBytes).update(readFileSync(`${dist}/${name}.js`)).digest("hex").slice(0, 16);
+    const wasmName = `${name}-${tag}_bg.wasm`;
     writeFileSync(`${dist}/${wasmName}`, wasmBytes);
-    unlinkSync(`${dist}/thread_bg.wasm`);
-    const glue = transformSync(readFileSync(`${dist}/thread.js`, "utf8"), { minify: true, format: "esm", target: "es2020" }).code;
-    writeFileSync(`${dist}/thread-${tag}.js`, glue);
-    unlinkSync(`${dist}/thread.js`);
-    html = html.replace(/<meta name=["']?sealdrop-thread["']?[^>]*>/, "");
-    html = html.replace("</title>", `</title><meta name="sealdrop-thread" content="./thread-${tag}.js" data-wasm="./${wasmName}">`);
+    unlinkSync(`${dist}/${name}_bg.wasm`);
+    const glue = transformSync(readFileSync(`${dist}/${name}.js`, "utf8"), { minify: true, format: "esm", target: "es2020" }).code;
+    writeFileSync(`${dist}/${name}-${tag}.js`, glue);
+    unlinkSync(`${dist}/${name}.js`);
+    html = html.replace(new RegExp(`<meta name=["']?sealdrop-${name}["']?[^>]*>`), "");
+    html = html.replace("</title>", `</title><meta name="sealdrop-${name}" content="./${name}-${tag}.js" data-wasm="./${wasmName}">`);
   } else if (!readdirSync(dist).some(oldHashed)) {
-    console.error(`postbuild: no conversation module in ${dist} (scripts/build.sh builds it)`);
+    console.error(`postbuild: no ${name} module in ${dist} (scripts/build.sh builds it)`);
     process.exit(1);
   }
 }

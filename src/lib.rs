@@ -9,6 +9,7 @@
 pub mod components;
 pub mod dom;
 pub mod i18n;
+pub mod scorer;
 pub mod sealer;
 pub mod send;
 pub mod state;
@@ -155,7 +156,8 @@ async fn questions_from_url(mut c: Config) -> Result<Config, Vec<ConfigError>> {
 /// widget's own URL (the loader's folder): an endpoint given as a path (`/v1/reports`) is on
 /// the widget's origin, as in iframe mode, not on the host page's.
 /// `sealer` is the sealing worker's script and wasm URLs, as the loader found them in the form
-/// page, and `thread` the conversation module's (loaded only when a researcher follows up).
+/// page, `thread` the conversation module's (loaded only when a researcher follows up) and
+/// `scorer` the CVSS scorer's (loaded when a vector is typed).
 #[cfg(feature = "app")]
 #[wasm_bindgen]
 pub fn mount_inline(
@@ -164,8 +166,9 @@ pub fn mount_inline(
     base: Option<String>,
     sealer: Option<Vec<String>>,
     thread: Option<Vec<String>>,
+    scorer: Option<Vec<String>>,
 ) {
-    for (name, urls) in [("sealer", sealer), ("thread", thread)] {
+    for (name, urls) in [("sealer", sealer), ("thread", thread), ("scorer", scorer)] {
         if let Some([js, wasm]) = urls.and_then(|v| <[String; 2]>::try_from(v).ok()) {
             dom::set_part_urls(name, js, wasm);
         }

@@ -4,8 +4,8 @@
 use std::rc::Rc;
 
 use sealdrop_core::{
-    validate, Credit, Draft, DraftAnswer, DraftAttachment, FieldError, FieldId, Limits, Question,
-    QuestionKind, Report,
+    validate, Credit, CvssError, Draft, DraftAnswer, DraftAttachment, FieldError, FieldId, Limits,
+    Question, QuestionKind, Report, Score,
 };
 use yew::Reducible;
 
@@ -165,6 +165,9 @@ pub struct State {
     pub questions: Rc<Vec<Question>>,
     /// The language the answers' labels go into `report.json` and `report.md` in.
     pub report_lang: String,
+    /// The scorer module's answer for a CVSS vector (`crate::scorer`); validation uses it
+    /// while the field still holds that vector.
+    pub cvss_score: Option<(String, Result<Score, CvssError>)>,
 }
 
 pub enum Action {
@@ -176,6 +179,8 @@ pub enum Action {
     SetTarget(usize, String),
     /// The answer to the organization's question at this index.
     Answer(usize, String),
+    /// The scorer's answer for a CVSS vector.
+    CvssScored(String, Result<Score, CvssError>),
     AddTarget,
     RemoveTarget(usize),
     SetCredit(Credit),
@@ -236,6 +241,7 @@ impl State {
             thread_secret: None,
             questions: Rc::new(Vec::new()),
             report_lang: "en".into(),
+            cvss_score: None,
         }
     }
 
@@ -268,6 +274,7 @@ impl State {
             steps: f.steps.clone(),
             impact: f.impact.clone(),
             cvss: f.cvss.clone(),
+            cvss_score: self.cvss_of(&f.cvss),
             reporter_name: f.name.clone(),
             reporter_handle: f.handle.clone(),
             reporter_email: f.email.clone(),
@@ -314,6 +321,14 @@ impl State {
                 .filter(|e| other || e.field != FieldId::TypeName)
                 .collect()
         })
+    }
+
+    /// The scorer's answer for `vector`, if it has answered for this one.
+    pub fn cvss_of(&self, vector: &str) -> Option<Result<Score, CvssError>> {
+        self.cvss_score
+            .as_ref()
+            .filter(|(v, _)| v.trim() == vector.trim())
+            .map(|(_, r)| *r)
     }
 
     /// The errors that belong to `step`.
@@ -378,6 +393,10 @@ impl Reducible for State {
             Action::ChooseType { id, name } => {
                 s.form.type_id = id;
                 s.form.type_name = name;
+                refresh(&mut s);
+            }
+            Action::CvssScored(v, r) => {
+                s.cvss_score = Some((v, r));
                 refresh(&mut s);
             }
             Action::Answer(i, v) => {

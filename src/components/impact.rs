@@ -1,20 +1,33 @@
-//! Step 4: the impact, and an optional CVSS vector scored live.
+//! Step 4: the impact, and an optional CVSS vector scored live by the scorer module
+//! (`crate::scorer`), loaded when the first vector is typed.
 
-use sealdrop_core::FieldId;
-use sealdrop_core::{score_vector, Problem};
+use sealdrop_core::{FieldId, Problem};
 use yew::prelude::*;
 
 use super::field::TextField;
 use super::StepProps;
 use crate::i18n::fill;
-use crate::state::Field;
+use crate::state::{Action, Field};
 
 #[component]
 pub fn ImpactStep(p: &StepProps) -> Html {
     let (s, t) = (&p.state, p.t);
     let set = |f: Field| p.setter(f);
-    let v = s.form.cvss.trim();
-    let live = (!v.is_empty()).then(|| match score_vector(v) {
+    let v = s.form.cvss.trim().to_string();
+    // Each vector typed is scored once; an answer for an older vector is kept but not shown.
+    {
+        let state = s.clone();
+        use_effect_with(v.clone(), move |v| {
+            if !v.is_empty() && state.cvss_of(v).is_none() {
+                let v = v.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let r = crate::scorer::score(&v).await;
+                    state.dispatch(Action::CvssScored(v, r));
+                });
+            }
+        });
+    }
+    let live = s.cvss_of(&v).filter(|_| !v.is_empty()).map(|r| match r {
         Ok(sc) => fill(
             t.cvss_score(),
             &[("score", &sc.display()), ("rating", t.rating(sc.rating))],

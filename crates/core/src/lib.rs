@@ -46,7 +46,9 @@ pub use report::{
     Reporter, Severity, TypeRef, SCHEMA,
 };
 pub use seal::{seal, seal_to_vec, sealed_size_bound, SealError, Sealer};
-pub use severity::{score_vector, tenths, CvssError, Score};
+#[cfg(feature = "cvss")]
+pub use severity::score_vector;
+pub use severity::{check_version, rating_of, tenths, CvssError, Score};
 pub use target::{check_target, TargetError};
 pub use validate::{validate, FieldError, FieldId, Limits, Problem, ValidationErrors};
 

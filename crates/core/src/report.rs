@@ -150,7 +150,7 @@ impl DraftAttachment {
 }
 
 /// The report as typed: plain strings, checked by [`crate::validate`].
-#[derive(Clone, PartialEq, Eq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct Draft {
     pub id: String,
     pub created_at: String,
@@ -164,6 +164,9 @@ pub struct Draft {
     pub impact: String,
     /// A CVSS v3.1 or v4.0 vector, or empty.
     pub cvss: String,
+    /// The score of `cvss` as a scorer outside the core computed it (the web form's scorer
+    /// module): used when the core is built without its own (feature `cvss`), else ignored.
+    pub cvss_score: Option<Result<crate::Score, crate::CvssError>>,
     pub reporter_name: String,
     pub reporter_handle: String,
     pub reporter_email: String,

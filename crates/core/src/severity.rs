@@ -1,5 +1,6 @@
-//! CVSS vectors, validated and scored by the RustSec `cvss` crate.
+//! CVSS vectors, validated and scored by the RustSec `cvss` crate (feature `cvss`).
 
+#[cfg(feature = "cvss")]
 use std::str::FromStr;
 
 /// A vector's base score and qualitative rating.
@@ -30,17 +31,40 @@ pub enum CvssError {
     UnsupportedVersion,
     /// The right prefix, but a metric is missing, unknown or has an invalid value.
     InvalidMetrics,
+    /// Built without a scorer, and no score was given for the vector (the form's scorer module
+    /// has not answered, or could not load).
+    Unscored,
+}
+
+/// The rating's name for a score of CVSS v3.1 or v4.0 (`none` … `critical`), as the scorer
+/// module reports it.
+pub fn rating_of(name: &str) -> Option<&'static str> {
+    ["none", "low", "medium", "high", "critical"]
+        .into_iter()
+        .find(|r| *r == name)
+}
+
+/// Checks the version prefix only: what can be said without a scorer.
+///
+/// # Errors
+/// [`CvssError::UnsupportedVersion`] unless it starts `CVSS:3.1/` or `CVSS:4.0/`.
+pub fn check_version(vector: &str) -> Result<(), CvssError> {
+    let v = vector.trim();
+    if v.starts_with("CVSS:3.1/") || v.starts_with("CVSS:4.0/") {
+        Ok(())
+    } else {
+        Err(CvssError::UnsupportedVersion)
+    }
 }
 
 /// Validates a CVSS v3.1 or v4.0 vector and scores it.
+#[cfg(feature = "cvss")]
 ///
 /// # Errors
 /// [`CvssError`] says whether the version or the metrics are wrong.
 pub fn score_vector(vector: &str) -> Result<Score, CvssError> {
     let v = vector.trim();
-    if !(v.starts_with("CVSS:3.1/") || v.starts_with("CVSS:4.0/")) {
-        return Err(CvssError::UnsupportedVersion);
-    }
+    check_version(v)?;
     // The cvss crate scores a v3 vector with missing base metrics as 0.0; a report's score
     // must come from a complete vector.
     if v.starts_with("CVSS:3.1/") {
@@ -63,7 +87,7 @@ pub fn score_vector(vector: &str) -> Result<Score, CvssError> {
     })
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "cvss"))]
 mod tests {
     use super::*;
 

@@ -6,7 +6,7 @@ use crate::filename::{dedupe, safe_file_name};
 use crate::report::{
     AttachmentMeta, Credit, Draft, Policy, Report, Reporter, Severity, TypeRef, SCHEMA,
 };
-use crate::severity::{score_vector, CvssError};
+use crate::severity::CvssError;
 use crate::target::{check_target, TargetError};
 
 pub const MAX_TITLE: usize = 200;
@@ -82,6 +82,7 @@ impl Problem {
             Problem::Target(TargetError::ControlCharacters) => "problem_target_control",
             Problem::Cvss(CvssError::UnsupportedVersion) => "problem_cvss_version",
             Problem::Cvss(CvssError::InvalidMetrics) => "problem_cvss_metrics",
+            Problem::Cvss(CvssError::Unscored) => "problem_cvss_unscored",
             Problem::EmailShape => "problem_email_shape",
             Problem::CreditNeedsName => "problem_credit_name",
             Problem::CreditNeedsHandle => "problem_credit_handle",
@@ -369,7 +370,14 @@ pub fn validate(d: &Draft, limits: &Limits) -> Result<Report, ValidationErrors> 
     let severity = if vector.is_empty() {
         None
     } else {
-        match score_vector(vector) {
+        // With a scorer here, the score is computed; without one (the web form), it is the
+        // one the caller got for this very vector from its scorer module.
+        #[cfg(feature = "cvss")]
+        let scored = crate::severity::score_vector(vector);
+        #[cfg(not(feature = "cvss"))]
+        let scored = crate::severity::check_version(vector)
+            .and_then(|()| d.cvss_score.unwrap_or(Err(CvssError::Unscored)));
+        match scored {
             Ok(s) => Some(Severity {
                 vector: vector.to_string(),
                 score: s.score,

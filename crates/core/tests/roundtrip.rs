@@ -220,6 +220,7 @@ prop_compose! {
                 id: "app_version".into(), question: "Which app version?".into(),
                 kind: sealdrop_core::QuestionKind::Text, required: true, choices: Vec::new(), value: a,
             }]).unwrap_or_default(),
+            cvss_score: None,
         }, files.into_iter().map(|(_, b)| b).collect())
     }
 }

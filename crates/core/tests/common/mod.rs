@@ -117,6 +117,7 @@ pub fn sample_draft() -> Draft {
         policy_url: "https://example.com/security".into(),
         policy_accepted_at: "2026-11-22T09:59:00Z".into(),
         answers: Vec::new(),
+        cvss_score: None,
     }
 }
 
