@@ -84,6 +84,19 @@ for (const [code, mode, steps] of [["ar", "iframe", "١. افتح صفحة ال�
           await f.waitForSelector("#sd-cvss-status");
           assert.ok((await f.textContent("#sd-cvss-status")).includes(t.rating_medium));
           assert.equal(scorer(), 2, "the scorer's glue and wasm, once");
+          // The calculator shows the typed vector and changes it by keyboard; the score follows.
+          await f.click("#sd-cvss-calc summary");
+          assert.equal(await f.isChecked("#sd-cvss-s-c"), true);
+          await axe(page, `${code} CVSS calculator @375`);
+          await f.focus("#sd-cvss-c-h");
+          await page.keyboard.press("Space");
+          assert.equal(await f.inputValue("#sd-cvss"), "CVSS:3.1/AV:N/AC:L/PR:L/UI:R/S:C/C:H/I:L/A:N");
+          await f.waitForFunction(([high, inline]) => {
+            const root = inline ? document.querySelector(".sealdrop-embed").shadowRoot : document;
+            return root.querySelector("#sd-cvss-status").textContent.includes(`7.6 (${high})`) ||
+              root.querySelector("#sd-cvss-status").textContent.includes(high);
+          }, [t.rating_high, mode === "inline"]);
+          assert.ok((await f.textContent("#sd-cvss-status")).includes("7.6"));
           // Back and Next mirror with the text direction.
           const [back, next] = await inForm(f, `return ["#sd-back", "#sd-next"].map((s) => root.querySelector(s).getBoundingClientRect().left);`);
           assert.ok(rtl ? back > next : back < next, `Back is on the ${rtl ? "right" : "left"}`);
@@ -102,8 +115,9 @@ for (const [code, mode, steps] of [["ar", "iframe", "١. افتح صفحة ال�
       assert.equal(json.steps, steps);
       // report.json holds no sentence of the researcher's catalogue.
       const text = JSON.stringify(json);
-      for (const k of ["credit_anonymous", "rating_medium", "none_given"]) assert.ok(!text.includes(t[k]), k);
-      assert.equal(json.severity.rating, "medium");
+      for (const k of ["credit_anonymous", "rating_high", "none_given"]) assert.ok(!text.includes(t[k]), k);
+      assert.deepEqual([json.severity.vector, json.severity.score, json.severity.rating],
+        ["CVSS:3.1/AV:N/AC:L/PR:L/UI:R/S:C/C:H/I:L/A:N", 7.6, "high"]);
     } finally {
       await h.stop();
     }

@@ -740,3 +740,64 @@ async fn the_language_menu_offers_eight_and_a_missing_catalogue_keeps_english_an
         SECRETS[0]
     );
 }
+
+/// The CVSS calculator builds the vector in the field as metrics are picked, and a typed
+/// vector sets its pickers; switching the version keeps the picks the other version has.
+#[wasm_bindgen_test]
+async fn the_cvss_calculator_builds_the_vector_and_follows_a_typed_one() {
+    let root = new_root();
+    sealdrop_widget::mount(root.clone(), Ok(config(serde_json::json!({}))));
+    tick().await;
+    type_into(&root, "#sd-title", SECRETS[0]).await;
+    click(&root, "#sd-kind-cwe-79").await;
+    click(&root, "#sd-next").await;
+    type_into(&root, "#sd-affected-0", "https://app.example.com/x").await;
+    click(&root, "#sd-next").await;
+    type_into(&root, "#sd-steps", SECRETS[2]).await;
+    click(&root, "#sd-next").await;
+    let field = || {
+        q(&root, "#sd-cvss")
+            .dyn_into::<web_sys::HtmlInputElement>()
+            .unwrap()
+            .value()
+    };
+    let checked = |id: &str| {
+        q(&root, id)
+            .dyn_into::<web_sys::HtmlInputElement>()
+            .unwrap()
+            .checked()
+    };
+    assert!(has(&root, "details#sd-cvss-calc summary"));
+    for id in [
+        "#sd-cvss-av-n",
+        "#sd-cvss-ac-l",
+        "#sd-cvss-pr-n",
+        "#sd-cvss-ui-n",
+    ] {
+        click(&root, id).await;
+    }
+    assert_eq!(field(), "CVSS:3.1/AV:N/AC:L/PR:N/UI:N");
+    assert!(text(&q(&root, "#sd-cvss-left")).contains("4 metrics left"));
+    for id in [
+        "#sd-cvss-a-h",
+        "#sd-cvss-s-u",
+        "#sd-cvss-c-h",
+        "#sd-cvss-i-h",
+    ] {
+        click(&root, id).await;
+    }
+    assert_eq!(field(), "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H");
+    assert!(!has(&root, "#sd-cvss-left"));
+    // A pasted vector sets the pickers, its version included.
+    type_into(
+        &root,
+        "#sd-cvss",
+        "CVSS:4.0/AV:L/AC:H/AT:P/PR:H/UI:A/VC:N/VI:L/VA:H/SC:N/SI:N/SA:L",
+    )
+    .await;
+    assert!(checked("#sd-cvss-v40") && checked("#sd-cvss-av-l") && checked("#sd-cvss-ui-a"));
+    assert!(checked("#sd-cvss-sa-l") && !checked("#sd-cvss-sa-n"));
+    // Back to 3.1: AV, AC and PR exist there with these values; the rest are to be picked.
+    click(&root, "#sd-cvss-v31").await;
+    assert_eq!(field(), "CVSS:3.1/AV:L/AC:H/PR:H");
+}

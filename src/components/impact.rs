@@ -4,6 +4,7 @@
 use sealdrop_core::{FieldId, Problem};
 use yew::prelude::*;
 
+use super::cvss_calc::CvssCalculator;
 use super::field::TextField;
 use super::StepProps;
 use crate::i18n::fill;
@@ -41,6 +42,7 @@ pub fn ImpactStep(p: &StepProps) -> Html {
             <TextField id="sd-cvss" label={t.cvss_label()} value={s.form.cvss.clone()}
                 optional={Some(AttrValue::from(t.optional()))} hint={Some(AttrValue::from(t.cvss_hint()))}
                 error={s.error(FieldId::Cvss, t)} status={live} on_input={set(Field::Cvss)} />
+            <CvssCalculator {t} vector={s.form.cvss.clone()} on_vector={set(Field::Cvss)} />
         </>
     }
 }

@@ -11,6 +11,7 @@ use crate::state::{Action, Field, State};
 pub mod about;
 pub mod app;
 pub mod config_error;
+pub mod cvss_calc;
 pub mod delivery;
 pub mod error_summary;
 pub mod evidence;
