@@ -70,6 +70,7 @@ export async function fillReport(frame, page, r) {
       return root.querySelectorAll(".sd-files li code.sd-file-digest").length === n;
     }, before + given.length, { timeout: 30000 });
   }
+  await r.hook?.("evidence");
   await frame.focus("#sd-next");
   await page.keyboard.press("Enter");
   await frame.waitForSelector("#sd-reporter-name");

@@ -12,9 +12,10 @@ if grep -q " WARN " "$log"; then
   exit 1
 fi
 # The modules the form imports on demand: the conversation view (crates/thread, when a
-# researcher follows up) and the CVSS scorer (crates/scorer, when a vector is typed). Same
+# researcher follows up), the CVSS scorer (crates/scorer, when a vector is typed) and the image
+# metadata scrub (crates/scrub, when an image is attached). Same
 # toolchain as Trunk's: wasm-bindgen (web target) and npm's wasm-opt.
-for module in thread scorer; do
+for module in thread scorer scrub; do
   cargo build -q --release --target wasm32-unknown-unknown -p "sealdrop-$module"
   bindgen="target/$module-bindgen"
   rm -rf "$bindgen"

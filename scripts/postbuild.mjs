@@ -32,7 +32,7 @@ if (existsSync(`${dist}/snippets`)) {
     }
   }
   for (const f of readdirSync(dist)) {
-    if (!/^(sealdrop-widget-[0-9a-f]+|thread|scorer)\.js$/.test(f)) continue;
+    if (!/^(sealdrop-widget-[0-9a-f]+|thread|scorer|scrub)\.js$/.test(f)) continue;
     let glue = readFileSync(`${dist}/${f}`, "utf8");
     // Only the import statements: the same string is also the name the wasm imports under.
     for (const [from, to] of renames) glue = glue.split(`from '${from}'`).join(`from '${to}'`).split(`from "${from}"`).join(`from "${to}"`);
@@ -94,10 +94,11 @@ self.onmessage = (e) => {
 }
 
 // 5. The modules the form imports on demand (scripts/build.sh puts each in dist/ as NAME.js and
-//    NAME_bg.wasm): the conversation view (crates/thread) and the CVSS scorer (crates/scorer).
+//    NAME_bg.wasm): the conversation view (crates/thread), the CVSS scorer (crates/scorer) and
+//    the image metadata scrub (crates/scrub).
 //    Each glue is minified, both files are named by their hash, and the page names them in
 //    <meta name="sealdrop-NAME">, where the form (and in inline mode the loader) finds them.
-for (const name of ["thread", "scorer"]) {
+for (const name of ["thread", "scorer", "scrub"]) {
   const oldHashed = (f) => new RegExp(`^${name}-[0-9a-f]+(\\.js|_bg\\.wasm)$`).test(f);
   if (existsSync(`${dist}/${name}.js`) && existsSync(`${dist}/${name}_bg.wasm`)) {
     for (const f of readdirSync(dist)) if (oldHashed(f)) unlinkSync(`${dist}/${f}`);

@@ -14,7 +14,7 @@ cargo fmt --all -- --check
 step "clippy (native)"
 cargo clippy -q --workspace --all-targets -- -D warnings
 step "clippy (wasm32)"
-cargo clippy -q -p sealdrop-widget -p sealdrop-core -p sealdrop-sealer -p sealdrop-thread -p sealdrop-scorer --all-targets --target wasm32-unknown-unknown -- -D warnings
+cargo clippy -q -p sealdrop-widget -p sealdrop-core -p sealdrop-sealer -p sealdrop-thread -p sealdrop-scorer -p sealdrop-scrub --all-targets --target wasm32-unknown-unknown -- -D warnings
 step "PostgreSQL: a throwaway cluster (scripts/pg.sh) for the shared store's tests"
 pg_dir=$(mktemp -d /tmp/sealdrop-pg.XXXXXX)
 trap 'scripts/pg.sh stop "$pg_dir"' EXIT

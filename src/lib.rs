@@ -10,6 +10,7 @@ pub mod components;
 pub mod dom;
 pub mod i18n;
 pub mod scorer;
+pub mod scrub;
 pub mod sealer;
 pub mod send;
 pub mod state;
@@ -157,7 +158,8 @@ async fn questions_from_url(mut c: Config) -> Result<Config, Vec<ConfigError>> {
 /// the widget's origin, as in iframe mode, not on the host page's.
 /// `sealer` is the sealing worker's script and wasm URLs, as the loader found them in the form
 /// page, `thread` the conversation module's (loaded only when a researcher follows up) and
-/// `scorer` the CVSS scorer's (loaded when a vector is typed).
+/// `scorer` the CVSS scorer's (loaded when a vector is typed) and `scrub` the image metadata
+/// scrub's (loaded when an image is attached).
 #[cfg(feature = "app")]
 #[wasm_bindgen]
 pub fn mount_inline(
@@ -167,8 +169,15 @@ pub fn mount_inline(
     sealer: Option<Vec<String>>,
     thread: Option<Vec<String>>,
     scorer: Option<Vec<String>>,
+    scrub: Option<Vec<String>>,
 ) {
-    for (name, urls) in [("sealer", sealer), ("thread", thread), ("scorer", scorer)] {
+    let parts = [
+        ("sealer", sealer),
+        ("thread", thread),
+        ("scorer", scorer),
+        ("scrub", scrub),
+    ];
+    for (name, urls) in parts {
         if let Some([js, wasm]) = urls.and_then(|v| <[String; 2]>::try_from(v).ok()) {
             dom::set_part_urls(name, js, wasm);
         }

@@ -114,6 +114,25 @@ pub struct Attached {
     pub read: f64,
     /// `None` in native tests.
     pub file: Option<web_sys::File>,
+    /// Where removing an image's metadata stands (`crate::scrub`).
+    pub scrub: Scrub,
+}
+
+/// An attachment's metadata scrub.
+#[derive(Clone, PartialEq)]
+pub enum Scrub {
+    /// Not an image the scrub knows.
+    NotImage,
+    /// Being checked; its digest comes after.
+    Pending,
+    /// Checked: it holds no metadata.
+    Clean,
+    /// `file` is the cleaned copy; this is the original, which the researcher may send instead.
+    Removed(web_sys::File),
+    /// The researcher chose to send the original (`file`); this is the cleaned copy.
+    Kept(web_sys::File),
+    /// Could not be checked (the scrub did not load, or the image is over 64 MiB): sent as is.
+    Unchecked,
 }
 
 /// Everything the researcher typed. No `Debug`: it is the plaintext report.
@@ -196,6 +215,18 @@ pub enum Action {
         sha256: Option<String>,
     },
     RemoveFile(usize),
+    /// The scrub's answer for attachment `id`: the cleaned copy, nothing to remove, or `Err`
+    /// when it could not run.
+    Scrubbed {
+        id: u32,
+        cleaned: Result<Option<web_sys::File>, ()>,
+    },
+    /// Send the original of attachment `id` instead of its cleaned copy, or back; it becomes
+    /// attachment `new_id` (so a digest of the other copy still under way is ignored).
+    SwapOriginal {
+        id: u32,
+        new_id: u32,
+    },
     AcceptPolicy(Option<String>),
     /// Opt out of (true) or back into the conversation.
     NoThread(bool),
@@ -444,6 +475,43 @@ impl Reducible for State {
                 }
                 if !s.errors.is_empty() {
                     s.errors = s.errors_of(s.step);
+                }
+            }
+            Action::Scrubbed { id, cleaned } => {
+                if let Some(f) = s.form.files.iter_mut().find(|f| f.id == id) {
+                    let f = Rc::make_mut(f);
+                    f.scrub = match cleaned {
+                        Ok(Some(copy)) => {
+                            f.meta.size = copy.size() as u64;
+                            match f.file.replace(copy) {
+                                Some(original) => Scrub::Removed(original),
+                                None => Scrub::Clean,
+                            }
+                        }
+                        Ok(None) => Scrub::Clean,
+                        Err(()) => Scrub::Unchecked,
+                    };
+                }
+            }
+            Action::SwapOriginal { id, new_id } => {
+                if let Some(f) = s.form.files.iter_mut().find(|f| f.id == id) {
+                    let f = Rc::make_mut(f);
+                    let (other, to_kept) = match &f.scrub {
+                        Scrub::Removed(original) => (original.clone(), true),
+                        Scrub::Kept(copy) => (copy.clone(), false),
+                        _ => return Rc::new(s),
+                    };
+                    f.meta.size = other.size() as u64;
+                    if let Some(current) = f.file.replace(other) {
+                        f.scrub = if to_kept {
+                            Scrub::Kept(current)
+                        } else {
+                            Scrub::Removed(current)
+                        };
+                    }
+                    f.id = new_id;
+                    f.meta.sha256.clear();
+                    f.read = 0.0;
                 }
             }
             Action::RemoveFile(i) => {

@@ -159,6 +159,7 @@ fn attachment_limits_show_at_once() {
         meta: DraftAttachment::of(n, "", &[0; 6]),
         read: 6.0,
         file: None,
+        scrub: crate::state::Scrub::NotImage,
     };
     let s = apply(s, vec![Action::AddFiles(vec![file("a", 1), file("b", 2)])]);
     assert_eq!(
@@ -190,6 +191,7 @@ fn a_file_counts_once_its_digest_arrives() {
         },
         read: 0.0,
         file: None,
+        scrub: crate::state::Scrub::NotImage,
     };
     let s = apply(
         s,

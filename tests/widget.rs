@@ -93,9 +93,10 @@ export function seal_count() { return window.__sw.seals.length; }
 export function last_seal_json() { const m = window.__sw.seals.at(-1); return m.json; }
 export function last_seal_attachments() { return JSON.stringify(window.__sw.seals.at(-1).attachments); }
 export function last_seal_file_names() { return window.__sw.seals.at(-1).files.map((f) => f.name).join(","); }
-export function attach(input, name, text) {
+export function attach(input, name, text) { attach_as(input, name, text, "text/plain"); }
+export function attach_as(input, name, text, type) {
   const dt = new DataTransfer();
-  dt.items.add(new File([text], name, { type: "text/plain" }));
+  dt.items.add(new File([text], name, { type }));
   input.files = dt.files;
   input.dispatchEvent(new Event("change", { bubbles: true }));
 }
@@ -143,6 +144,7 @@ extern "C" {
     fn last_seal_attachments() -> String;
     fn last_seal_file_names() -> String;
     fn attach(input: &Element, name: &str, text: &str);
+    fn attach_as(input: &Element, name: &str, text: &str, media_type: &str);
     fn drag_over(el: &Element, name: &str) -> bool;
     fn drop_on(el: &Element, name: &str, text: &str) -> bool;
     fn paste_on(el: &Element, name: &str, text: &str) -> bool;
@@ -619,6 +621,7 @@ async fn inline_mount_reads_attributes() {
         None,
         None,
         None,
+        None,
     );
     tick().await;
     assert!(text(&root).contains("Inline Org") && has(&root, "#sd-title"));
@@ -633,7 +636,7 @@ async fn inline_mount_reads_attributes() {
     js_sys::Reflect::set(&bad, &"recipients".into(), &"".into()).unwrap();
     js_sys::Reflect::set(&bad, &"endpoint".into(), &"/r".into()).unwrap();
     let root = new_root();
-    sealdrop_widget::mount_inline(root.clone(), bad, None, None, None, None);
+    sealdrop_widget::mount_inline(root.clone(), bad, None, None, None, None, None);
     tick().await;
     assert!(text(&root).contains("data-recipients"), "{}", text(&root));
 }
@@ -800,4 +803,21 @@ async fn the_cvss_calculator_builds_the_vector_and_follows_a_typed_one() {
     // Back to 3.1: AV, AC and PR exist there with these values; the rest are to be picked.
     click(&root, "#sd-cvss-v31").await;
     assert_eq!(field(), "CVSS:3.1/AV:L/AC:H/PR:H");
+}
+
+/// An image whose metadata cannot be checked (here: no scrub module to import) is still
+/// attached and digested, and the list says it goes as it is.
+#[wasm_bindgen_test]
+async fn an_image_the_scrub_cannot_check_is_sent_as_is_and_says_so() {
+    let root = new_root();
+    sealdrop_widget::mount(root.clone(), Ok(config(serde_json::json!({}))));
+    tick().await;
+    to_evidence(&root).await;
+    attach_as(&q(&root, "#sd-files"), "photo.jpg", FILE_TEXT, "image/jpeg");
+    wait_for(&root, "code.sd-file-digest", 5_000).await;
+    assert_eq!(
+        text(&q(&root, ".sd-file-scrub")),
+        "sent as is, with its metadata"
+    );
+    assert!(!has(&root, ".sd-file-swap"), "nothing to swap to");
 }

@@ -119,6 +119,7 @@
         var sealer = doc.querySelector('meta[name="sealdrop-sealer"]');
         var thread = doc.querySelector('meta[name="sealdrop-thread"]');
         var scorer = doc.querySelector('meta[name="sealdrop-scorer"]');
+        var scrub = doc.querySelector('meta[name="sealdrop-scrub"]');
         var urls = function (m) {
           return m ? [new URL(m.getAttribute("content"), page).href, new URL(m.getAttribute("data-wasm"), page).href] : undefined;
         };
@@ -132,7 +133,7 @@
         shadow.appendChild(root);
         return import(new URL(js.getAttribute("href"), page).href).then(function (mod) {
           return mod.default({ module_or_path: new URL(wasm.getAttribute("href"), page).href }).then(function () {
-            mod.mount_inline(root, attributes(), base.href, urls(sealer), urls(thread), urls(scorer));
+            mod.mount_inline(root, attributes(), base.href, urls(sealer), urls(thread), urls(scorer), urls(scrub));
           });
         });
       })

@@ -14,9 +14,11 @@ use yew::prelude::*;
 
 use super::StepProps;
 use crate::i18n::fill;
+use crate::i18n::Strings;
+use crate::sealer::Sealer;
 use crate::sealer::{Event as SealEvent, SealFailure};
 use crate::send::seal_failure_text;
-use crate::state::{Action, Attached};
+use crate::state::{Action, Attached, Scrub, State};
 
 thread_local! {
     static NEXT_ID: Cell<u32> = const { Cell::new(0) };
@@ -61,32 +63,30 @@ pub fn EvidenceStep(p: &StepProps) -> Html {
                         sha256: String::new(),
                     },
                     read: 0.0,
+                    scrub: if crate::scrub::is_image(&file.type_()) {
+                        Scrub::Pending
+                    } else {
+                        Scrub::NotImage
+                    },
                     file: Some(file),
                 })
                 .collect();
             for a in &attached {
-                let (s, id, name) = (s.clone(), a.id, a.meta.name.clone());
-                if let Some(file) = &a.file {
-                    sealer.digest(file, move |event| match event {
-                        SealEvent::Progress { done, .. } => {
-                            s.dispatch(Action::FileRead { id, done })
-                        }
-                        SealEvent::Digest(h) => s.dispatch(Action::Digested {
-                            id,
-                            sha256: Some(h),
-                        }),
-                        SealEvent::Failed(f) => {
-                            s.dispatch(Action::Digested { id, sha256: None });
-                            // A file the browser could not read, or no sealer to read it.
-                            let why = if f == SealFailure::Unavailable {
-                                seal_failure_text(t, f)
-                            } else {
-                                fill(t.file_unreadable(), &[("name", &name)])
-                            };
-                            s.dispatch(Action::Notice(Some(why)));
-                        }
-                        SealEvent::Sealed(_) => {}
+                let Some(file) = a.file.clone() else { continue };
+                let (s, sealer, id, name) = (s.clone(), sealer.clone(), a.id, a.meta.name.clone());
+                if a.scrub == Scrub::Pending {
+                    // An image loses its metadata first; the cleaned copy is what is digested.
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let cleaned = crate::scrub::clean(&file).await;
+                        let file = match &cleaned {
+                            Ok(Some(copy)) => copy.clone(),
+                            _ => file,
+                        };
+                        s.dispatch(Action::Scrubbed { id, cleaned });
+                        digest(&s, &sealer, t, id, &file, name);
                     });
+                } else {
+                    digest(&s, &sealer, t, id, &file, name);
                 }
             }
             s.dispatch(Action::AddFiles(attached));
@@ -184,6 +184,7 @@ pub fn EvidenceStep(p: &StepProps) -> Html {
                                 } else {
                                     <code class="sd-file-digest sd-wrap" title="SHA-256">{ f.meta.sha256.get(..16).unwrap_or_default() }{ "…" }</code>
                                 }
+                                { scrub_note(s, &p.sealer, t, f) }
                                 <button type="button" class="sd-link" onclick={remove}
                                     aria-label={format!("{} {}", t.remove(), f.meta.name)}>{ t.remove() }</button>
                             </li>
@@ -193,6 +194,75 @@ pub fn EvidenceStep(p: &StepProps) -> Html {
             }
         </div>
     }
+}
+
+/// What the scrub did to an image, with the choice to send the other copy.
+fn scrub_note(
+    s: &UseReducerHandle<State>,
+    sealer: &Sealer,
+    t: &'static Strings,
+    f: &Attached,
+) -> Html {
+    let (note, button) = match &f.scrub {
+        Scrub::Pending => (t.files_cleaning(), None),
+        Scrub::Removed(_) => (t.files_cleaned(), Some(t.files_keep_original())),
+        Scrub::Kept(_) => (t.files_kept_original(), Some(t.files_clean())),
+        Scrub::Unchecked => (t.files_kept_original(), None),
+        Scrub::NotImage | Scrub::Clean => return html! {},
+    };
+    let swap = {
+        let (s, sealer, id, name) = (s.clone(), sealer.clone(), f.id, f.meta.name.clone());
+        let other = match &f.scrub {
+            Scrub::Removed(x) | Scrub::Kept(x) => Some(x.clone()),
+            _ => None,
+        };
+        Callback::from(move |_: MouseEvent| {
+            if let Some(other) = &other {
+                let new_id = next_id();
+                s.dispatch(Action::SwapOriginal { id, new_id });
+                digest(&s, &sealer, t, new_id, other, name.clone());
+            }
+        })
+    };
+    html! {
+        <>
+            <span class="sd-file-scrub">{ note }</span>
+            if let Some(b) = button {
+                <button type="button" class="sd-link sd-file-swap" onclick={swap}
+                    aria-label={format!("{b}: {}", f.meta.name)}>{ b }</button>
+            }
+        </>
+    }
+}
+
+/// Has the sealing worker read `file` (attachment `id`) for its SHA-256.
+fn digest(
+    s: &UseReducerHandle<State>,
+    sealer: &Sealer,
+    t: &'static Strings,
+    id: u32,
+    file: &web_sys::File,
+    name: String,
+) {
+    let s = s.clone();
+    sealer.digest(file, move |event| match event {
+        SealEvent::Progress { done, .. } => s.dispatch(Action::FileRead { id, done }),
+        SealEvent::Digest(h) => s.dispatch(Action::Digested {
+            id,
+            sha256: Some(h),
+        }),
+        SealEvent::Failed(f) => {
+            s.dispatch(Action::Digested { id, sha256: None });
+            // A file the browser could not read, or no sealer to read it.
+            let why = if f == SealFailure::Unavailable {
+                seal_failure_text(t, f)
+            } else {
+                fill(t.file_unreadable(), &[("name", &name)])
+            };
+            s.dispatch(Action::Notice(Some(why)));
+        }
+        SealEvent::Sealed(_) => {}
+    });
 }
 
 fn files_of(list: &FileList) -> Vec<web_sys::File> {
