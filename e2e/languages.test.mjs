@@ -196,3 +196,27 @@ test("the switcher keeps what was typed; report.md in the organization's languag
     await h.stop();
   }
 });
+
+test("inline mode: questions from the URL of a JSON file, and a file that cannot be had disables the form with its reason", async () => {
+  const file = JSON.stringify([{ id: "build", label: { en: "Which build?", ja: "どのビルドですか？" }, kind: "text", required: true, step: "kind" }]);
+  const h = await start({
+    pages: ({ widget, recipient, vendor }) => ({
+      "/": [vendorPage(widget, { attrs: `data-mode="inline" data-recipients="${recipient}" data-endpoint="/v1/reports" data-lang="ja" data-questions="${vendor}/questions.json"` })],
+      "/questions.json": [file, { "Content-Type": "application/json" }],
+      "/broken": [vendorPage(widget, { attrs: `data-mode="inline" data-recipients="${recipient}" data-endpoint="/v1/reports" data-questions="${vendor}/missing.json"` })],
+    }),
+  });
+  try {
+    const page = await h.browser.newPage();
+    await page.goto(h.vendor + "/");
+    await page.waitForSelector("#sd-title", { timeout: 20000 });
+    assert.ok((await page.textContent("label[for=sd-answers-0]")).startsWith("どのビルドですか？"));
+    const broken = await h.browser.newPage();
+    await broken.goto(h.vendor + "/broken");
+    await broken.waitForSelector(".sd-config-error, [role=alert]", { timeout: 20000 });
+    assert.equal(await broken.$("#sd-title"), null, "no form with broken questions");
+    assert.match(await broken.textContent(".sd-config-error"), /missing\.json could not be loaded \(answered 404\)/);
+  } finally {
+    await h.stop();
+  }
+});
