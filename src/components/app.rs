@@ -186,7 +186,17 @@ pub fn App(p: &AppProps) -> Html {
             let s = state.clone();
             move |e: SubmitEvent| {
                 e.prevent_default();
-                if step != Step::Review {
+                let vector = s.form.cvss.trim().to_string();
+                if step == Step::Impact && !vector.is_empty() && s.cvss_of(&vector).is_none() {
+                    // Next pressed before the scorer answered for the vector just typed: wait
+                    // for its answer, then go on (or show what is wrong with the vector).
+                    let s = s.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let r = crate::scorer::score(&vector).await;
+                        s.dispatch(Action::CvssScored(vector, r));
+                        s.dispatch(Action::Next);
+                    });
+                } else if step != Step::Review {
                     s.dispatch(Action::Next);
                 }
             }
