@@ -22,13 +22,22 @@ const sri = (code) => "sha384-" + createHash("sha384").update(code).digest("base
 for (const f of readdirSync(dist)) if (/^snippet-[0-9a-f]+\.js(\.br|\.gz)?$/.test(f)) unlinkSync(`${dist}/${f}`);
 if (existsSync(`${dist}/snippets`)) {
   const renames = [];
+  const glues = readdirSync(dist).filter((f) => /^(sealdrop-widget-[0-9a-f]+|thread|scorer|scrub)\.js$/.test(f))
+    .map((f) => readFileSync(`${dist}/${f}`, "utf8"));
   for (const d of readdirSync(`${dist}/snippets`)) {
     for (const f of readdirSync(`${dist}/snippets/${d}`)) {
       if (!f.endsWith(".js")) continue;
+      const path = `./snippets/${d}/${f}`;
+      // A module's wasm-bindgen also emits the snippets of crates it links but does not call
+      // (the on-demand modules link the form's crate): only what some glue imports is kept.
+      if (!glues.some((g) => g.includes(`'${path}'`) || g.includes(`"${path}"`))) {
+        html = html.replace(new RegExp(`<link[^>]*${path.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}[^>]*>`), "");
+        continue;
+      }
       const code = readFileSync(`${dist}/snippets/${d}/${f}`);
       const flat = `snippet-${createHash("sha256").update(code).digest("hex").slice(0, 16)}.js`;
       writeFileSync(`${dist}/${flat}`, code);
-      renames.push([`./snippets/${d}/${f}`, `./${flat}`]);
+      renames.push([path, `./${flat}`]);
     }
   }
   for (const f of readdirSync(dist)) {

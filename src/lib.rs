@@ -9,6 +9,7 @@
 pub mod components;
 pub mod dom;
 pub mod i18n;
+pub mod lazy;
 pub mod scorer;
 pub mod scrub;
 pub mod sealer;

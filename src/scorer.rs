@@ -4,17 +4,6 @@
 //! validation the answer ([`sealdrop_core::Draft::cvss_score`]).
 
 use sealdrop_core::{check_version, rating_of, CvssError, Score};
-use wasm_bindgen::prelude::*;
-
-#[wasm_bindgen(inline_js = "let m = null;
-export function score(js, wasm, v) {
-  if (!m) m = import(js).then((x) => x.default({ module_or_path: wasm }).then(() => x));
-  return m.then((x) => x.score(v), (e) => { m = null; throw e; });
-}")]
-extern "C" {
-    #[wasm_bindgen(catch, js_name = score)]
-    async fn score_in_module(js: &str, wasm: &str, vector: &str) -> Result<JsValue, JsValue>;
-}
 
 /// The score of `vector`, from the scorer module: the version is checked here first, so
 /// nothing is loaded for a vector that cannot be one. `Unscored` when the module cannot be
@@ -24,7 +13,7 @@ pub async fn score(vector: &str) -> Result<Score, CvssError> {
     let Some((js, wasm)) = crate::dom::part_urls("scorer") else {
         return Err(CvssError::Unscored);
     };
-    let answer = score_in_module(&js, &wasm, vector.trim())
+    let answer = crate::lazy::score(&js, &wasm, vector.trim())
         .await
         .map_err(|_| CvssError::Unscored)?;
     // `[tenths, rating]`, or the reason as a string.

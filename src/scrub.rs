@@ -4,25 +4,7 @@
 //! says so), and the cleaned copy becomes the attachment; the original stays in the page so
 //! the researcher may send it instead.
 
-use wasm_bindgen::prelude::*;
-
-#[wasm_bindgen(inline_js = "let m = null;
-export function clean(js, wasm, file) {
-  if (file.size > 64 * 1024 * 1024) return Promise.reject(new Error('larger than 64 MiB'));
-  if (!m) m = import(js).then((x) => x.default({ module_or_path: wasm }).then(() => x));
-  return m.then((x) => file.arrayBuffer().then((b) => {
-    const out = x.scrub(new Uint8Array(b));
-    return out ? new File([out], file.name, { type: file.type, lastModified: file.lastModified }) : null;
-  }), (e) => { m = null; throw e; });
-}")]
-extern "C" {
-    #[wasm_bindgen(catch, js_name = clean)]
-    async fn clean_in_module(
-        js: &str,
-        wasm: &str,
-        file: &web_sys::File,
-    ) -> Result<JsValue, JsValue>;
-}
+use wasm_bindgen::JsCast;
 
 /// Whether a file is an image the scrub knows, by its declared type (the module itself goes
 /// by the file's first bytes).
@@ -37,7 +19,7 @@ pub fn is_image(media_type: &str) -> bool {
 /// When the image could not be checked; the form then says it is sent as it is.
 pub async fn clean(file: &web_sys::File) -> Result<Option<web_sys::File>, ()> {
     let (js, wasm) = crate::dom::part_urls("scrub").ok_or(())?;
-    let out = clean_in_module(&js, &wasm, file).await.map_err(|e| {
+    let out = crate::lazy::clean(&js, &wasm, file).await.map_err(|e| {
         crate::console_error(&format!(
             "sealdrop: an image's metadata could not be removed: {}",
             js_sys::Error::from(e).message()

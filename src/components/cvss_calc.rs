@@ -24,22 +24,27 @@ const AV: &[(&str, &str)] = &[
 const LH: &[(&str, &str)] = &[("L", "Low"), ("H", "High")];
 const NLH: &[(&str, &str)] = &[("N", "None"), ("L", "Low"), ("H", "High")];
 
+/// The three metrics v3.1 and v4.0 share.
+const ATTACK_VECTOR: Metric = Metric {
+    key: "AV",
+    name: "Attack Vector",
+    values: AV,
+};
+const ATTACK_COMPLEXITY: Metric = Metric {
+    key: "AC",
+    name: "Attack Complexity",
+    values: LH,
+};
+const PRIVILEGES: Metric = Metric {
+    key: "PR",
+    name: "Privileges Required",
+    values: NLH,
+};
+
 const V31: &[Metric] = &[
-    Metric {
-        key: "AV",
-        name: "Attack Vector",
-        values: AV,
-    },
-    Metric {
-        key: "AC",
-        name: "Attack Complexity",
-        values: LH,
-    },
-    Metric {
-        key: "PR",
-        name: "Privileges Required",
-        values: NLH,
-    },
+    ATTACK_VECTOR,
+    ATTACK_COMPLEXITY,
+    PRIVILEGES,
     Metric {
         key: "UI",
         name: "User Interaction",
@@ -68,26 +73,14 @@ const V31: &[Metric] = &[
 ];
 
 const V40: &[Metric] = &[
-    Metric {
-        key: "AV",
-        name: "Attack Vector",
-        values: AV,
-    },
-    Metric {
-        key: "AC",
-        name: "Attack Complexity",
-        values: LH,
-    },
+    ATTACK_VECTOR,
+    ATTACK_COMPLEXITY,
     Metric {
         key: "AT",
         name: "Attack Requirements",
         values: &[("N", "None"), ("P", "Present")],
     },
-    Metric {
-        key: "PR",
-        name: "Privileges Required",
-        values: NLH,
-    },
+    PRIVILEGES,
     Metric {
         key: "UI",
         name: "User Interaction",

@@ -11,36 +11,6 @@ use yew::prelude::*;
 
 use crate::i18n::Strings;
 
-// The loading lives in JS: `import()` has no Rust form, and a promise chain here costs the
-// form's module less than a Rust future would. It returns the function that removes the view
-// (also when the view arrives after the researcher left), and says through `done` whether the
-// view is shown.
-#[wasm_bindgen(
-    inline_js = "export function open_thread(js, wasm, el, config, key, sealer, base, close, done) {
-  let handle = null, gone = false;
-  import(js).then((m) => m.default({ module_or_path: wasm }).then(() => m.mount_thread(el, config, key, sealer, base, close)))
-    .then((h) => { if (gone) h.destroy(); else { handle = h; done(true); } }, (e) => {
-      console.error('sealdrop: the conversation module could not load: ' + ((e && e.message) || e));
-      if (!gone) done(false);
-    });
-  return () => { gone = true; if (handle) { handle.destroy(); handle = null; } };
-}"
-)]
-extern "C" {
-    #[allow(clippy::too_many_arguments)]
-    fn open_thread(
-        js: &str,
-        wasm: &str,
-        el: &web_sys::Element,
-        config: &str,
-        key: &str,
-        sealer: Vec<String>,
-        base: &str,
-        close: &js_sys::Function,
-        done: &js_sys::Function,
-    ) -> js_sys::Function;
-}
-
 /// The settings of the configuration the conversation view uses, as `sealdrop.json` writes
 /// them (the module parses them again with the same code).
 pub fn config_json(c: &Config) -> String {
@@ -111,7 +81,7 @@ pub fn ThreadHost(p: &ThreadHostProps) -> Html {
             let done = Closure::<dyn Fn(bool)>::new(move |shown: bool| {
                 load.set(if shown { Load::Shown } else { Load::Failed });
             });
-            let remove = open_thread(
+            let remove = crate::lazy::open_thread(
                 &js,
                 &wasm,
                 &el,

@@ -58,16 +58,7 @@ fn check_config(file: &std::path::Path) -> Result<(), String> {
                 println!("{} is valid: {} question(s).", file.display(), q.len());
                 Ok(())
             }
-            Err(errors) => {
-                for e in &errors {
-                    println!("{e}");
-                }
-                Err(format!(
-                    "{} has {} problem(s); the widget would refuse to show the form",
-                    file.display(),
-                    errors.len()
-                ))
-            }
+            Err(errors) => refused(file, &errors),
         };
     }
     match sealdrop_core::Config::from_json(&text) {
@@ -82,17 +73,20 @@ fn check_config(file: &std::path::Path) -> Result<(), String> {
             );
             Ok(())
         }
-        Err(errors) => {
-            for e in &errors {
-                println!("{e}");
-            }
-            Err(format!(
-                "{} has {} problem(s); the widget would refuse to show the form",
-                file.display(),
-                errors.len()
-            ))
-        }
+        Err(errors) => refused(file, &errors),
     }
+}
+
+/// Prints each problem of a refused file, one a line, and says what refusing means.
+fn refused(file: &std::path::Path, errors: &[impl std::fmt::Display]) -> Result<(), String> {
+    for e in errors {
+        println!("{e}");
+    }
+    Err(format!(
+        "{} has {} problem(s); the widget would refuse to show the form",
+        file.display(),
+        errors.len()
+    ))
 }
 
 fn serve(args: settings::ServeArgs) -> Result<(), String> {
