@@ -1,7 +1,7 @@
 // Starts what an end-to-end test needs: `sealdrop serve` (the widget's origin) with a fresh
 // identity and data directory, a vendor site on another origin, and Debian's Chromium.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
@@ -66,6 +66,8 @@ export async function start({ pages = () => ({}), serveArgs = [] } = {}) {
       vsrv.close();
       server.kill("SIGTERM");
       await new Promise((r) => server.once("exit", r));
+      // A run leaves nothing behind: the streaming tests alone write about 900 MB here.
+      if (!process.env.SEALDROP_E2E_KEEP) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -9,6 +9,22 @@ source scripts/env.sh
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
 
+# Everything a run writes outside target/ (the PostgreSQL cluster, Chromium's profiles, the
+# e2e tests' data directories, test files) goes under one directory, removed at the end, so
+# repeated runs do not fill the disk. CI builds from a clean clone: incremental caches would
+# only take space.
+run_tmp=$(mktemp -d /tmp/sealdrop-test.XXXXXX)
+chmod 755 "$run_tmp"    # the PostgreSQL cluster runs as nobody (scripts/pg.sh)
+pg_dir="$run_tmp/pg"
+trap 'scripts/pg.sh stop "$pg_dir"; rm -rf "$run_tmp"' EXIT
+export TMPDIR="$run_tmp" CARGO_INCREMENTAL=0
+need_gb=12
+free_gb=$(( $(df -Pk . | awk 'NR==2 {print $4}') / 1024 / 1024 ))
+if (( free_gb < need_gb )); then
+  echo "test.sh: only ${free_gb} GB free here; a run from a clean clone needs about ${need_gb} GB" \
+    "(target/ and the fuzz build). Free some space (for example cargo clean in old clones)." >&2
+fi
+
 step "format"
 cargo fmt --all -- --check
 step "clippy (native)"
@@ -16,8 +32,6 @@ cargo clippy -q --workspace --all-targets -- -D warnings
 step "clippy (wasm32)"
 cargo clippy -q -p sealdrop-widget -p sealdrop-core -p sealdrop-sealer -p sealdrop-thread -p sealdrop-scorer -p sealdrop-scrub --all-targets --target wasm32-unknown-unknown -- -D warnings
 step "PostgreSQL: a throwaway cluster (scripts/pg.sh) for the shared store's tests"
-pg_dir=$(mktemp -d /tmp/sealdrop-pg.XXXXXX)
-trap 'scripts/pg.sh stop "$pg_dir"' EXIT
 SEALDROP_TEST_DATABASE=$(scripts/pg.sh start "$pg_dir")
 export SEALDROP_TEST_DATABASE
 step "native tests (core, widget logic, receiver on SQLite and PostgreSQL, interop)"
