@@ -31,9 +31,11 @@ fn main() {
          /// English, compiled in: `www/i18n/en.json`'s sentences in [`KEYS`] order.\n\
          const EN_ALL: [&str; KEYS.len()] = [{values}];\n\
          const EN_STEPS: [&str; 7] = [{}];\n\
-         const EN_STATUSES: [&str; 6] = [{}];\n",
+         const EN_STATUSES: [&str; 6] = [{}];\n\
+         const EN_KINDS: [&str; 15] = [{}];\n",
         list("steps"),
-        list("statuses")
+        list("statuses"),
+        list("kinds")
     );
     let path =
         std::path::Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("catalogue.rs");

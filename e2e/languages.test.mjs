@@ -75,6 +75,12 @@ for (const [code, mode, steps] of [["ar", "iframe", "١. افتح صفحة ال�
       await axe(page, `${code} kind errors @375`);
       await (mode === "inline" ? page.locator(".sealdrop-embed") : page.locator("iframe"))
         .screenshot({ path: join(ROOT, "docs/screenshots", `lang-${code}-kind-errors-mobile.png`) });
+      // The default kinds in the catalogue's words; the filter finds one by its English name too.
+      assert.equal((await f.textContent('label[for="sd-kind-cwe-79"]')).trim(), `${t.kinds[0]}CWE-79`);
+      await f.fill("#sd-kind-search", "sql");
+      assert.deepEqual(await inForm(f, `return [...root.querySelectorAll(".sd-kind-list label")].map((l) => l.textContent);`),
+        [`${t.kinds[1]}CWE-89`, t.kind_other]);
+      await f.fill("#sd-kind-search", "");
       await fillReport(f, page, {
         title: `${t.title} (XSS)`, kind: "CWE-79", url: "https://app.example.com/profile", steps, prereq: "",
         impact: `${t.impact_hint} — XSS`, cvss: "CVSS:3.1/AV:N/AC:L/PR:L/UI:R/S:C/C:L/I:L/A:N", name: "", handle: "", email: "",
@@ -113,6 +119,9 @@ for (const [code, mode, steps] of [["ar", "iframe", "١. افتح صفحة ال�
       assert.ok(md.includes("\n## Steps to reproduce\n\n" + steps), md);
       assert.ok(md.includes("\n- Anonymous; no contact details given.\n"), md);
       assert.equal(json.steps, steps);
+      // The kind is the core's own name for it, whatever language the researcher read it in.
+      assert.deepEqual(json.type, { id: "CWE-79", name: "Cross-site scripting (XSS)" });
+      assert.ok(md.includes("Cross-site scripting (XSS) (CWE-79)"), md);
       // report.json holds no sentence of the researcher's catalogue.
       const text = JSON.stringify(json);
       for (const k of ["credit_anonymous", "rating_high", "none_given"]) assert.ok(!text.includes(t[k]), k);

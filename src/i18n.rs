@@ -102,7 +102,7 @@ macro_rules! catalogue {
         #[derive(Clone, Copy)]
         enum K { $($field),* }
 
-        /// Every key a catalogue has (besides the lists `steps` and `statuses`).
+        /// Every key a catalogue has (besides the lists `steps`, `statuses` and `kinds`).
         pub const KEYS: &[&str] = &[$(stringify!($field)),*];
 
         impl Strings {
@@ -121,6 +121,8 @@ pub struct Strings {
     pub lang: &'static Lang,
     pub steps: [&'static str; 7],
     pub statuses: [&'static str; 6],
+    /// The names of the core's default kinds of vulnerability, in `DEFAULT_TYPES` order.
+    pub kinds: [&'static str; 15],
     /// Every sentence, in [`KEYS`] order.
     all: [&'static str; KEYS.len()],
 }
@@ -134,6 +136,15 @@ impl Strings {
             .unwrap_or("")
     }
 
+    /// A kind's name as this language says it: a default kind (CWE id and English name as the
+    /// core has them) by the catalogue, a vendor's own kind as the vendor wrote it.
+    pub fn kind_name<'a>(&self, id: &str, name: &'a str) -> &'a str {
+        sealdrop_core::DEFAULT_TYPES
+            .iter()
+            .position(|d| *d == (id, name))
+            .map_or(name, |i| self.kinds[i])
+    }
+
     fn from_map(lang: &'static Lang, m: &Map<String, Value>) -> Result<Strings, String> {
         // One loop over the keys: the form's module stays small however many sentences.
         let mut all: Vec<&'static str> = Vec::with_capacity(KEYS.len());
@@ -144,6 +155,7 @@ impl Strings {
             lang,
             steps: list(m, "steps")?,
             statuses: list(m, "statuses")?,
+            kinds: list(m, "kinds")?,
             all: all.try_into().map_err(|_| String::from("is incomplete"))?,
         })
     }
@@ -228,6 +240,7 @@ static EN: Strings = Strings {
     lang: &LANGS[0],
     steps: EN_STEPS,
     statuses: EN_STATUSES,
+    kinds: EN_KINDS,
     all: EN_ALL,
 };
 
@@ -400,9 +413,12 @@ mod tests {
         let en_file = parse(&LANGS[0], &file("en")).expect("en.json");
         assert_eq!(en_file.all, english().all);
         assert_eq!(
-            (en_file.steps, en_file.statuses),
-            (english().steps, english().statuses)
+            (en_file.steps, en_file.statuses, en_file.kinds),
+            (english().steps, english().statuses, english().kinds)
         );
+        // The kinds' English names are the core's, which report.json carries.
+        let core: Vec<&str> = sealdrop_core::DEFAULT_TYPES.iter().map(|d| d.1).collect();
+        assert_eq!(english().kinds.to_vec(), core);
         assert_eq!(sealdrop_core::english::EN_JSON, file("en"));
         // No catalogue file without a language in LANGS, and the rtl flag where it belongs.
         let dir = format!("{}/www/i18n", env!("CARGO_MANIFEST_DIR"));

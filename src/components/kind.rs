@@ -13,15 +13,19 @@ pub fn KindStep(p: &StepProps) -> Html {
     let (s, t) = (&p.state, p.t);
     let set = |f: Field| p.setter(f);
     // ASCII folding is enough for CWE names and ids, and keeps Unicode tables out of the wasm.
+    // The filter finds a kind by its id, by its name in this language, or by its English name
+    // (the name researchers often know it by).
     let q = s.form.type_query.trim().to_ascii_lowercase();
-    let shown: Vec<&VulnType> = p
+    let shown: Vec<(&VulnType, &str)> = p
         .config
         .types
         .iter()
-        .filter(|k| {
+        .map(|k| (k, t.kind_name(&k.id, &k.name)))
+        .filter(|(k, shown)| {
             q.is_empty()
-                || k.name.to_ascii_lowercase().contains(&q)
-                || k.id.to_ascii_lowercase().contains(&q)
+                || [shown, &k.name.as_str(), &k.id.as_str()]
+                    .iter()
+                    .any(|s| s.to_ascii_lowercase().contains(&q))
         })
         .collect();
     let radio = |id: String, name: String, label: Html| {
@@ -56,8 +60,8 @@ pub fn KindStep(p: &StepProps) -> Html {
                 <TextField id="sd-kind-search" label={t.kind_search()} value={s.form.type_query.clone()}
                     input_type="search" optional={Some(AttrValue::from(""))} on_input={set(Field::TypeQuery)} />
                 <ul class="sd-kind-list">
-                    { for shown.iter().map(|k| radio(k.id.clone(), k.name.clone(), html! {
-                        <>{ &k.name }<span class="sd-cwe">{ &k.id }</span></>
+                    { for shown.iter().map(|(k, name)| radio(k.id.clone(), k.name.clone(), html! {
+                        <>{ *name }<span class="sd-cwe">{ &k.id }</span></>
                     })) }
                     { radio(OTHER.into(), String::new(), html! { t.kind_other() }) }
                 </ul>

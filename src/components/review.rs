@@ -37,7 +37,7 @@ pub fn ReviewStep(p: &ReviewProps) -> Html {
     let kind = if f.type_id == OTHER {
         f.other_name.clone()
     } else {
-        format!("{} ({})", f.type_name, f.type_id)
+        format!("{} ({})", t.kind_name(&f.type_id, &f.type_name), f.type_id)
     };
     let credit = match f.credit {
         Credit::Name => t.credit_name(),
