@@ -77,6 +77,24 @@ for (const [code, mode, steps] of [["ar", "iframe", "١. افتح صفحة ال�
         .screenshot({ path: join(ROOT, "docs/screenshots", `lang-${code}-kind-errors-mobile.png`) });
       // The default kinds in the catalogue's words; the filter finds one by its English name too.
       assert.equal((await f.textContent('label[for="sd-kind-cwe-79"]')).trim(), `${t.kinds[0]}CWE-79`);
+      // Each id stands after its name in the reading direction, on one line, even after a name
+      // ending in Latin letters ("حقن SQL"), which without an isolate runs into the id.
+      const misplaced = await inForm(f, `return [...root.querySelectorAll(".sd-kind-list label")].flatMap((l) => {
+          const id = l.querySelector(".sd-cwe");
+          if (!id) return [];
+          const r = document.createRange();
+          r.setStart(l, 0); r.setEndBefore(id);
+          const box = id.getBoundingClientRect();
+          // The name's pieces (one per line and per direction run); those on the id's line.
+          const pieces = [...r.getClientRects()].filter((b) => b.width > 0);
+          const line = pieces.filter((b) => b.top < box.bottom && b.bottom > box.top);
+          // After the name on its last line, or (no room left there) alone on the line below.
+          const after = line.length > 0
+            ? (a.rtl ? box.right <= Math.min(...line.map((b) => b.left)) + 1 : box.left >= Math.max(...line.map((b) => b.right)) - 1)
+            : box.top >= Math.max(...pieces.map((b) => b.bottom)) - 1;
+          return after && id.getClientRects().length === 1 ? [] : [l.textContent];
+        });`, { rtl });
+      assert.deepEqual(misplaced, []);
       await f.fill("#sd-kind-search", "sql");
       assert.deepEqual(await inForm(f, `return [...root.querySelectorAll(".sd-kind-list label")].map((l) => l.textContent);`),
         [`${t.kinds[1]}CWE-89`, t.kind_other]);

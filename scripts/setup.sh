@@ -8,8 +8,10 @@ cd "$(dirname "$0")/.."
 log() { printf '\033[1msetup:\033[0m %s\n' "$*" >&2; }
 
 # 1. Debian packages: Chromium and its driver (browser tests), Go age (interop), brotli (sizes),
-#    wrk (receiver benchmark), PostgreSQL (the shared store's tests; a throwaway cluster each run).
-apt_pkgs=(chromium chromium-driver age brotli wrk curl postgresql)
+#    wrk (receiver benchmark), PostgreSQL (the shared store's tests; a throwaway cluster each run),
+#    and Japanese and Chinese fonts (5 MB), without which Chromium draws the ja and zh-CN forms,
+#    their layout tests and screenshots in empty boxes (DejaVu already covers Arabic).
+apt_pkgs=(chromium chromium-driver age brotli wrk curl postgresql fonts-ipafont-gothic fonts-wqy-microhei)
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
