@@ -18,7 +18,9 @@ chmod 755 "$run_tmp"    # the PostgreSQL cluster runs as nobody (scripts/pg.sh)
 pg_dir="$run_tmp/pg"
 trap 'scripts/pg.sh stop "$pg_dir"; rm -rf "$run_tmp"' EXIT
 export TMPDIR="$run_tmp" CARGO_INCREMENTAL=0
-need_gb=12
+# Measured: a clean clone's run peaked at 5.8 GB more in use (2026-12-03: target/ 3.6 GB, the
+# fuzz build 1.5 GB, the rest temporary); the warning leaves some room above that.
+need_gb=8
 free_gb=$(( $(df -Pk . | awk 'NR==2 {print $4}') / 1024 / 1024 ))
 if (( free_gb < need_gb )); then
   echo "test.sh: only ${free_gb} GB free here; a run from a clean clone needs about ${need_gb} GB" \
