@@ -219,6 +219,9 @@ test("the switcher keeps what was typed; report.md in the organization's languag
     assert.ok(md.includes(`\n## ${fr.md_steps}\n\n1. Open the profile`), md);
     assert.ok(md.includes(`\n## ${fr.md_answers}\n\n- Which app version?: 4.2.1 (build 77)\n`), md);
     assert.ok(md.includes("- Is this exploitable without authentication?: Oui\n"), md);
+    // The kind in the organization's language in report.md, by its CWE id and English name in report.json.
+    assert.ok(md.includes(`: ${fr.kinds[0]} (CWE-79)\n`), md);
+    assert.deepEqual(json.type, { id: "CWE-79", name: "Cross-site scripting (XSS)" });
   } finally {
     await h.stop();
   }

@@ -145,6 +145,13 @@ impl Strings {
             .map_or(name, |i| self.kinds[i])
     }
 
+    /// `report.md` in this language: the catalogue's headings and, for a default kind, its name
+    /// here (`report.json` keeps the core's English name and the CWE id).
+    pub fn markdown(&self, r: &sealdrop_core::Report) -> String {
+        let kind = self.kind_name(&r.kind.id, &r.kind.name);
+        sealdrop_core::render_markdown_in(r, kind, &|k| self.get(k).to_string())
+    }
+
     fn from_map(lang: &'static Lang, m: &Map<String, Value>) -> Result<Strings, String> {
         // One loop over the keys: the form's module stays small however many sentences.
         let mut all: Vec<&'static str> = Vec::with_capacity(KEYS.len());
@@ -337,6 +344,53 @@ mod tests {
     fn file(code: &str) -> String {
         let path = format!("{}/www/i18n/{code}.json", env!("CARGO_MANIFEST_DIR"));
         std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    #[test]
+    fn report_md_names_a_default_kind_in_its_language_report_json_in_english() {
+        let de = LANGS.iter().find(|l| l.code == "de").expect("de");
+        let de = parse(de, &file("de")).expect("de.json");
+        let report = |(id, name): (&str, &str)| {
+            let d = sealdrop_core::Draft {
+                id: "4d2c1f0e-1111-4a2b-8c3d-000000000001".into(),
+                created_at: "2026-12-03T10:00:00Z".into(),
+                type_id: id.into(),
+                type_name: name.into(),
+                title: "Stored XSS".into(),
+                affected: vec!["https://app.example.com/bio".into()],
+                steps: "1. Save <script> in bio".into(),
+                impact: "Account takeover".into(),
+                ..Default::default()
+            };
+            sealdrop_core::validate(&d, &sealdrop_core::Limits::default()).expect("valid")
+        };
+        let xss = report(sealdrop_core::DEFAULT_TYPES[0]);
+        let md = de.markdown(&xss);
+        assert_ne!(de.kinds[0], "Cross-site scripting (XSS)");
+        assert!(
+            md.contains(&format!(": {} (CWE-79)\n", de.kinds[0])),
+            "{md}"
+        );
+        assert!(
+            md.contains(&format!("\n## {}\n", de.get("md_steps"))),
+            "{md}"
+        );
+        // The report itself keeps the core's English name, and is not changed by rendering.
+        assert_eq!(xss.kind.name, "Cross-site scripting (XSS)");
+        // A vendor's own kind, or a default id under another name, stays as it was given.
+        for kind in [
+            ("CWE-1321", "Prototype pollution"),
+            ("CWE-79", "Stored XSS in bios"),
+        ] {
+            assert!(de
+                .markdown(&report(kind))
+                .contains(&format!(": {} ({})\n", kind.1, kind.0)));
+        }
+        // English is the core's own report.md.
+        assert_eq!(
+            english().markdown(&xss),
+            sealdrop_core::render_markdown(&xss)
+        );
     }
 
     fn placeholders(s: &str) -> BTreeSet<String> {

@@ -99,8 +99,7 @@ pub fn seal_and_deliver(
     let t = crate::i18n::current();
     // `report.md` in the organization's language (`report_lang`), whatever the researcher's.
     let md_lang = crate::i18n::best(&[config.report_lang.as_str()]);
-    let md = crate::i18n::strings(md_lang.code);
-    let markdown = sealdrop_core::render_markdown_in(&report, &|k| md.get(k).to_string());
+    let markdown = crate::i18n::strings(md_lang.code).markdown(&report);
     let Ok(parts) = sealdrop_core::BundleParts::of_in(&report, markdown) else {
         return state.dispatch(Action::Notice(Some(seal_failure_text(
             t,

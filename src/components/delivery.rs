@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use sealdrop_core::{human_bytes, render_markdown_in, Report};
+use sealdrop_core::{human_bytes, Report};
 use yew::prelude::*;
 
 use super::StepProps;
@@ -63,7 +63,7 @@ fn downloads(
         Callback::from(move |_: MouseEvent| {
             // The researcher's own copy, in the language they used.
             let t = crate::i18n::current();
-            let md = render_markdown_in(&report, &|k| t.get(k).to_string());
+            let md = t.markdown(&report);
             let md = match &receipt {
                 Some(r) => format!("{}: {r}\n\n{md}", t.receipt()),
                 None => md,

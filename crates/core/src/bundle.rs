@@ -229,19 +229,20 @@ impl<W: Write> BundleWriter<W> {
 
 /// `report.md`: the report for people to read, in English.
 pub fn render_markdown(r: &Report) -> String {
-    render_markdown_in(r, &|k| crate::english::get(k).to_string())
+    render_markdown_in(r, &r.kind.name, &|k| crate::english::get(k).to_string())
 }
 
 /// `report.md` in the language of `t`, which gives a catalogue's sentence for a key
-/// (`md_steps`, …; see `www/i18n/en.json`): the form writes it in the organization's
-/// `report_lang`, whatever language the researcher used.
-pub fn render_markdown_in(r: &Report, t: &dyn Fn(&str) -> String) -> String {
+/// (`md_steps`, …; see `www/i18n/en.json`), with `kind` as the name of the report's kind in
+/// that language (`report.json` keeps the given one): the form writes it in the
+/// organization's `report_lang`, whatever language the researcher used.
+pub fn render_markdown_in(r: &Report, kind: &str, t: &dyn Fn(&str) -> String) -> String {
     use crate::english::fill_in;
     let mut s = String::new();
     let _ = writeln!(s, "# {}\n", r.title);
     let _ = writeln!(s, "- {}: {}", t("md_report_id"), r.id);
     let _ = writeln!(s, "- {}: {}", t("md_created"), r.created_at);
-    let _ = writeln!(s, "- {}: {} ({})", t("md_type"), r.kind.name, r.kind.id);
+    let _ = writeln!(s, "- {}: {} ({})", t("md_type"), kind, r.kind.id);
     if let Some(sev) = &r.severity {
         let _ = writeln!(
             s,

@@ -171,7 +171,9 @@ fn answers_are_validated_by_kind_and_land_in_both_files() {
         .unwrap(),
     )
     .unwrap();
-    let md = render_markdown_in(&r, &|k| de[k].as_str().unwrap_or("").to_string());
+    let md = render_markdown_in(&r, &r.kind.name, &|k| {
+        de[k].as_str().unwrap_or("").to_string()
+    });
     assert!(
         md.contains("\n## Antworten auf Ihre Fragen\n\n- Question a?: 4.2.1\n"),
         "{md}"
