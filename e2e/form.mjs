@@ -22,6 +22,8 @@ export async function fillReport(frame, page, r) {
   await page.keyboard.press("Enter"); // submits the step: Next
   await frame.waitForSelector("#sd-affected-0");
   await typeInto(frame, page, "#sd-affected-0", r.url);
+  await r.hook?.("where");
+  await frame.focus("#sd-affected-0");
   await page.keyboard.press("Enter");
   await frame.waitForSelector("#sd-steps");
   await typeInto(frame, page, "#sd-steps", r.steps);

@@ -103,7 +103,16 @@ for (const [code, mode, steps] of [["ar", "iframe", "١. افتح صفحة ال�
         title: `${t.title} (XSS)`, kind: "CWE-79", url: "https://app.example.com/profile", steps, prereq: "",
         impact: `${t.impact_hint} — XSS`, cvss: "CVSS:3.1/AV:N/AC:L/PR:L/UI:R/S:C/C:L/I:L/A:N", name: "", handle: "", email: "",
         hook: async (step) => {
+          // What is always written left to right stays so on a right-to-left form (a URL typed
+          // into an rtl input shows as "app.example.com/profile//:https" until complete);
+          // free text keeps the form's direction.
+          const dir = (sel) => inForm(f, `return getComputedStyle(root.querySelector(a)).direction;`, sel);
+          if (step === "where") {
+            assert.equal(await dir("#sd-affected-0"), "ltr", "a URL typed in the where step");
+            return;
+          }
           if (step !== "impact") return;
+          assert.deepEqual([await dir("#sd-cvss"), await dir("#sd-impact")], ["ltr", rtl ? "rtl" : "ltr"]);
           // The live score from the scorer module, its rating in the researcher's language.
           await f.waitForSelector("#sd-cvss-status");
           assert.ok((await f.textContent("#sd-cvss-status")).includes(t.rating_medium));
@@ -127,6 +136,12 @@ for (const [code, mode, steps] of [["ar", "iframe", "١. افتح صفحة ال�
         },
       });
       await axe(page, `${code} review @375`);
+      // Each reviewed value in its own direction: the vector (wrapped at 375 px) left to right,
+      // the researcher's Arabic steps right to left.
+      assert.deepEqual(await inForm(f, `return [...root.querySelectorAll(".sd-review dd bdi")]
+          .filter((b) => b.textContent.startsWith("CVSS:") || b.textContent.startsWith("https:") || b.textContent === a)
+          .map((b) => [b.textContent.slice(0, 6), getComputedStyle(b).direction]);`, steps),
+        [["https:", "ltr"], [steps.slice(0, 6), rtl ? "rtl" : "ltr"], ["CVSS:3", "ltr"]]);
       assert.equal((await f.textContent("#sd-send")).trim(), t.send);
       await send(f, page);
       await f.waitForSelector("#sd-receipt", { timeout: 30000 });

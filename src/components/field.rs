@@ -25,6 +25,11 @@ pub struct Props {
     pub input_type: AttrValue,
     #[prop_or_default]
     pub list: Option<AttrValue>,
+    /// The text's direction where it is not the form's: `ltr` for what is always written
+    /// left to right (a CVSS vector), `auto` where either may come (a URL or an asset's name).
+    /// `url` and `email` inputs are `ltr` without it.
+    #[prop_or_default]
+    pub dir: Option<AttrValue>,
     pub on_input: Callback<String>,
     /// Extra, live feedback under the field (e.g. a CVSS score), announced politely.
     #[prop_or_default]
@@ -48,6 +53,11 @@ pub fn TextField(p: &Props) -> Html {
     }
     let described = (!described.is_empty()).then(|| described.join(" "));
     let invalid = p.error.as_ref().map(|_| "true");
+    // In a right-to-left form, "https://a.example/x" typed into an rtl input shows as
+    // "a.example/x//:https" until it is complete; these are always left to right.
+    let dir = p.dir.clone().or_else(|| {
+        matches!(p.input_type.as_str(), "url" | "email").then_some(AttrValue::Static("ltr"))
+    });
     let on_input = p.on_input.clone();
     let control = if p.multiline {
         let oninput = Callback::from(move |e: InputEvent| {
@@ -64,7 +74,7 @@ pub fn TextField(p: &Props) -> Html {
             on_input.emit(e.target_unchecked_into::<HtmlInputElement>().value())
         });
         html! {
-            <input id={p.id.clone()} type={p.input_type.clone()} value={p.value.clone()} {oninput}
+            <input id={p.id.clone()} type={p.input_type.clone()} value={p.value.clone()} {oninput} {dir}
                 placeholder={p.placeholder.clone()} aria-invalid={invalid} list={p.list.clone()}
                 aria-describedby={described} autocomplete="off"
                 required={p.optional.is_none()} spellcheck="false" />

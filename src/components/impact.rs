@@ -39,7 +39,7 @@ pub fn ImpactStep(p: &StepProps) -> Html {
         <>
             <TextField id="sd-impact" label={t.impact_label()} value={s.form.impact.clone()} multiline=true
                 hint={Some(AttrValue::from(t.impact_hint()))} error={s.error(FieldId::Impact, t)} on_input={set(Field::Impact)} />
-            <TextField id="sd-cvss" label={t.cvss_label()} value={s.form.cvss.clone()}
+            <TextField id="sd-cvss" label={t.cvss_label()} value={s.form.cvss.clone()} dir="ltr"
                 optional={Some(AttrValue::from(t.optional()))} hint={Some(AttrValue::from(t.cvss_hint()))}
                 error={s.error(FieldId::Cvss, t)} status={live} on_input={set(Field::Cvss)} />
             <CvssCalculator {t} vector={s.form.cvss.clone()} on_vector={set(Field::Cvss)} />

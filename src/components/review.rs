@@ -19,7 +19,9 @@ fn text_or(v: &str, none: &'static str) -> Html {
     if v.trim().is_empty() {
         html! { <em>{ none }</em> }
     } else {
-        html! { <span class="sd-pre">{ v.trim().to_string() }</span> }
+        // Each value in its own direction (`bdi`): a CVSS vector or an English title stays
+        // left to right on an Arabic form, and wraps without its slashes changing sides.
+        html! { <bdi class="sd-pre">{ v.trim().to_string() }</bdi> }
     }
 }
 
@@ -69,7 +71,7 @@ pub fn ReviewStep(p: &ReviewProps) -> Html {
             <dl class="sd-review">
                 { row(t.title_label(), text_or(&f.title, t.none_given()), Step::Kind) }
                 { row(t.steps[0], text_or(&kind, t.none_given()), Step::Kind) }
-                { row(t.steps[1], html! { <ul>{ for affected.iter().map(|a| html! { <li>{ a.trim() }</li> }) }</ul> }, Step::Where) }
+                { row(t.steps[1], html! { <ul>{ for affected.iter().map(|a| html! { <li><bdi>{ a.trim() }</bdi></li> }) }</ul> }, Step::Where) }
                 { row(t.steps_label(), text_or(&f.steps, t.none_given()), Step::Reproduce) }
                 { row(t.prereq_label(), text_or(&f.prerequisites, t.none_given()), Step::Reproduce) }
                 { row(t.impact_label(), text_or(&f.impact, t.none_given()), Step::Impact) }
@@ -86,7 +88,7 @@ pub fn ReviewStep(p: &ReviewProps) -> Html {
                     }
                 }) }
                 { row(t.steps[4], if f.files.is_empty() { html! { <em>{ t.files_empty() }</em> } } else { html! {
-                    <ul>{ for f.files.iter().map(|a| html! { <li>{ format!("{} ({}), SHA-256 ", a.meta.name, human_bytes(a.meta.size)) }<code class="sd-wrap">{ &a.meta.sha256 }</code></li> }) }</ul>
+                    <ul>{ for f.files.iter().map(|a| html! { <li><bdi>{ &a.meta.name }</bdi>{ format!(" ({}), SHA-256 ", human_bytes(a.meta.size)) }<code class="sd-wrap">{ &a.meta.sha256 }</code></li> }) }</ul>
                 } }, Step::Evidence) }
                 { row(t.name_label(), text_or(&f.name, t.none_given()), Step::About) }
                 { row(t.handle_label(), text_or(&f.handle, t.none_given()), Step::About) }

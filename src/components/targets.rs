@@ -35,7 +35,7 @@ pub fn TargetsStep(p: &StepProps) -> Html {
                     <div class="sd-target">
                         <TextField id={format!("sd-affected-{i}")} {label} value={v.clone()}
                             hint={(i == 0).then_some(AttrValue::from(t.where_hint()))} input_type="text"
-                            list={list_id.clone()}
+                            dir="auto" list={list_id.clone()}
                             error={s.error(FieldId::Target(i), t).or_else(|| if i == 0 { s.error(FieldId::Affected, t) } else { None })}
                             status={live} {on_input} />
                         if many {

@@ -311,7 +311,7 @@ pub fn ThreadView(p: &ThreadProps) -> Html {
                                     Ok(b) => html! {
                                         <>
                                             if let Some(s) = status_line(t, b) { <p class="sd-status">{ s }</p> }
-                                            <p class="sd-pre">{ &b.text }</p>
+                                            <p class="sd-pre" dir="auto">{ &b.text }</p>
                                             <ul class="sd-files">
                                                 { for b.attachments.iter().zip(&m.files).map(|(a, bytes)| {
                                                     let (bytes, name, ty) = (bytes.clone(), a.name.clone(), a.media_type.clone());
@@ -357,7 +357,7 @@ pub fn ThreadView(p: &ThreadProps) -> Html {
                     <div class={classes!("sd-field", error.as_ref().map(|_| "sd-invalid"))}>
                         <label for="sd-thread-key">{ t.thread_key_label() }</label>
                         if let Some(e) = &error { <p class="sd-error" id="sd-thread-key-error" role="alert">{ e }</p> }
-                        <input type="text" id="sd-thread-key" class="sd-mono" autocomplete="off" spellcheck="false"
+                        <input type="text" id="sd-thread-key" class="sd-mono" dir="ltr" autocomplete="off" spellcheck="false"
                             autocapitalize="off" value={(*key_text).clone()}
                             aria-invalid={error.as_ref().map(|_| "true")}
                             aria-describedby={error.as_ref().map(|_| "sd-thread-key-error")}
